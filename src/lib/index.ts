@@ -1,0 +1,2 @@
+export { ParseError } from './protocol/index.js'
+export type { ServerSentEvent } from './protocol/index.js'

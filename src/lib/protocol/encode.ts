@@ -1,0 +1,98 @@
+/**
+ * The server half of the wire format: turns one event into one chunk of bytes.
+ *
+ * Every chunk is a complete event (or comment block), so a transport that writes chunks
+ * whole can never interleave two events or end one early.
+ */
+
+/** One event as it goes on the wire. */
+export interface EventMessage {
+	/** The event type; omitted on the wire when undefined (the client then sees "message"). */
+	event?: string
+	/** The payload; each line of it becomes one `data:` line. */
+	data: string
+	/** Sets the client's last event id (sent back as `Last-Event-ID` when it reconnects). */
+	id?: string
+	/** Tells the client how many milliseconds to wait before reconnecting. */
+	retry?: number
+}
+
+/** Thrown by the encoder for input that cannot be framed safely; nothing is written. */
+export class ProtocolError extends Error {
+	override name = 'ProtocolError'
+}
+
+const utf8 = new TextEncoder()
+const LINE_BREAK = /\r\n|\r|\n/
+const UNSAFE_FIELD = /[\r\n\0]/
+
+/**
+ * Checks a field that must stay on one line. A CR or LF would start a new field or end the
+ * event early; a NUL in an id makes clients ignore it, so both are refused.
+ */
+function checkField(field: 'event' | 'id', value: unknown): string {
+	if (typeof value !== 'string') {
+		throw new ProtocolError(`The ${field} must be a string, got ${typeof value}.`)
+	}
+	if (UNSAFE_FIELD.test(value)) {
+		throw new ProtocolError(`The ${field} ${JSON.stringify(value)} contains CR, LF or NUL, which cannot be sent.`)
+	}
+	return value
+}
+
+/** Checks a reconnection delay in milliseconds. */
+export function checkRetry(retry: unknown): number {
+	if (typeof retry !== 'number' || !Number.isSafeInteger(retry) || retry < 0) {
+		throw new ProtocolError(`retry must be a non-negative integer number of milliseconds, got ${String(retry)}.`)
+	}
+	return retry
+}
+
+/** Writes one `data:` line per line of `data`, splitting on CRLF, LF and CR alike. */
+function dataLines(data: string): string {
+	if (data.indexOf('\n') === -1 && data.indexOf('\r') === -1) {
+		return data === '' ? 'data:\n' : `data: ${data}\n`
+	}
+	let out = ''
+	for (const line of data.split(LINE_BREAK)) out += line === '' ? 'data:\n' : `data: ${line}\n`
+	return out
+}
+
+/**
+ * Encodes one event as one chunk: `id:`, `event:`, `retry:`, the `data:` lines, a blank line.
+ *
+ * @throws {ProtocolError} when the event name or id contains CR, LF or NUL, when `retry` is
+ * not a non-negative integer, or when `data` is not a string.
+ * @example
+ * encodeEvent({ event: 'tick', data: 'a\nb', id: '7' }) // "id: 7\nevent: tick\ndata: a\ndata: b\n\n"
+ */
+export function encodeEvent(message: EventMessage): Uint8Array {
+	return utf8.encode(formatEvent(message))
+}
+
+/** The text of {@link encodeEvent}, for transports that write strings. */
+export function formatEvent({ event, data, id, retry }: EventMessage): string {
+	let out = ''
+	if (id !== undefined) out += `id: ${checkField('id', id)}\n`
+	if (event !== undefined) out += `event: ${checkField('event', event)}\n`
+	if (retry !== undefined) out += `retry: ${checkRetry(retry)}\n`
+	if (typeof data !== 'string') {
+		throw new ProtocolError(`The data must be a string, got ${typeof data}.`)
+	}
+	return out + dataLines(data) + '\n'
+}
+
+/**
+ * Encodes a comment block (`: text`), which clients ignore: used for keep-alive pings and to
+ * open the stream at once. Text with line breaks becomes several comment lines.
+ */
+export function encodeComment(text = ''): Uint8Array {
+	let out = ''
+	for (const line of String(text).split(LINE_BREAK)) out += line === '' ? ':\n' : `: ${line}\n`
+	return utf8.encode(out + '\n')
+}
+
+/** Encodes a lone `retry:` field, which sets the client's reconnection delay. */
+export function encodeRetry(retry: number): Uint8Array {
+	return utf8.encode(`retry: ${checkRetry(retry)}\n\n`)
+}

@@ -1,0 +1,2 @@
+export { ProtocolError } from './protocol/index.js'
+export type { EventMessage } from './protocol/index.js'
