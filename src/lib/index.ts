@@ -1,2 +1,3 @@
+export * from './client/index.js'
 export { ParseError } from './protocol/index.js'
 export type { ServerSentEvent } from './protocol/index.js'

@@ -1,0 +1,267 @@
+import { untrack } from 'svelte'
+import { createSubscriber } from 'svelte/reactivity'
+import type { ServerSentEvent } from '../protocol/index.js'
+import { SourceError } from './errors.js'
+import { jsonStage, runStages, transformStage, type JsonFallback, type Stage, type StageFactory } from './pipeline.js'
+
+/** One event as a selection saw it: its decoded value and where it came from. */
+export interface SelectionEvent<T> {
+	/** The decoded value. */
+	value: T
+	/** The data as it arrived on the wire. */
+	raw: string
+	/** The event type. */
+	type: string
+	/** The last event id when this event arrived. */
+	id: string
+}
+
+/** What a `Selection` needs from its `Source`; not part of the public API. */
+export interface Hub {
+	/** Keeps the connection wanted while held. */
+	hold(): void
+	release(): void
+	/** Calls `listener` for every event of `type`; returns the unsubscribe. */
+	listen(type: string, listener: (event: ServerSentEvent) => void): () => void
+	/** The last event of `type` since the source was created, if any. */
+	last(type: string): ServerSentEvent | undefined
+	/** Reports a decode error to the source's `onerror`. */
+	report(error: SourceError): void
+}
+
+function reportListenerError(error: unknown): void {
+	if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
+	else console.error(error)
+}
+
+/**
+ * The events of one type from a `Source`, as a reactive value. Reading `current` (in markup, an
+ * effect or a `$derived`) or subscribing opens the source's connection; when nothing reads any
+ * more, it closes.
+ *
+ * @example
+ * const clock = new Source('/clock').select('tick')
+ * // markup: {clock.current ?? 'waiting…'}  or  {$clock}
+ *
+ * @typeParam T - the value of each event.
+ * @typeParam J - what `json()` decodes to by default (from the source's event map).
+ */
+export class Selection<T, J = unknown> {
+	/** The event type this selection follows. */
+	readonly event: string
+	#hub: Hub
+	#factories: StageFactory[]
+	#stages: Stage[]
+	#initial: T | undefined
+	#value = $state.raw<T | undefined>()
+	#latest = $state.raw<SelectionEvent<T> | undefined>()
+	#error = $state.raw<SourceError | null>(null)
+	#seen: ServerSentEvent | undefined
+	/** Orders events whose value is still being validated asynchronously. */
+	#queue: Promise<unknown> | undefined
+	#holders = 0
+	#unlisten: (() => void) | undefined
+	#stores = new Set<(value: T | undefined) => void>()
+	#listeners = new Set<(value: T, event: SelectionEvent<T>) => void>()
+	#storeValue: T | undefined
+	/** Weak, so a selection derived with an inline function in markup goes away with it. */
+	#derived = new WeakMap<object, Selection<unknown>>()
+	/**
+	 * Wakes the readers that track this selection. The `$state` fields alone would not reach a
+	 * reader that created the selection itself (state made during a reaction is not tracked by
+	 * it), as when markup calls `select()` inline; the subscriber's version always is.
+	 */
+	#update: (() => void) | undefined
+	#subscribe = createSubscriber((update) => {
+		this.#update = update
+		this.#hold()
+		return () => {
+			this.#update = undefined
+			this.#release()
+		}
+	})
+
+	/** @internal Created by `Source.select`, `json` and `transform`. */
+	constructor(hub: Hub, event: string, factories: StageFactory[], initial?: T) {
+		this.#hub = hub
+		this.event = event
+		this.#factories = factories
+		this.#stages = factories.map((make) => make())
+		this.#initial = initial
+		this.#value = initial
+		this.#storeValue = initial
+	}
+
+	/** The latest value; the `initial` value (or undefined) before the first event. */
+	get current(): T | undefined {
+		this.#read()
+		return this.#value
+	}
+
+	/**
+	 * The latest event as an object that is new for every event, so an effect that reads it runs
+	 * once per event even when two events carry the same value.
+	 */
+	get latest(): SelectionEvent<T> | undefined {
+		this.#read()
+		return this.#latest
+	}
+
+	/** The last decode or validation error of this selection; null after a good event. */
+	get error(): SourceError | null {
+		this.#read()
+		return this.#error
+	}
+
+	/**
+	 * The Svelte store contract, so `$selection` works: `run` gets the current value at once,
+	 * then synchronously for every event whose value differs from the one before. Subscribing
+	 * opens the connection like reading `current` does.
+	 */
+	subscribe(run: (value: T | undefined) => void): () => void {
+		this.#hold()
+		this.#stores.add(run)
+		run(this.#storeValue)
+		let subscribed = true
+		return () => {
+			if (!subscribed) return
+			subscribed = false
+			this.#stores.delete(run)
+			this.#release()
+		}
+	}
+
+	/**
+	 * Calls `listener` for every event, identical values included (chat messages, log lines).
+	 * Listening opens the connection; the returned function stops listening.
+	 */
+	listen(listener: (value: T, event: SelectionEvent<T>) => void): () => void {
+		this.#hold()
+		this.#listeners.add(listener)
+		let listening = true
+		return () => {
+			if (!listening) return
+			listening = false
+			this.#listeners.delete(listener)
+			this.#release()
+		}
+	}
+
+	/**
+	 * Decodes each event's data as JSON. When the data is not valid JSON, `or` gives the value to
+	 * use (it receives the error, the raw data and the previous value); without `or`, the value
+	 * stays as it was and `error` is set.
+	 *
+	 * @example
+	 * const tick = source.select('tick').json<{ n: number }>(({ previous }) => previous)
+	 */
+	json<U = J>(or?: (fallback: JsonFallback<U>) => U | undefined): Selection<U> {
+		return this.#derive(or ?? jsonStage, jsonStage<U>(or))
+	}
+
+	/** A selection whose value is `fn` applied to each value of this one. */
+	transform<U>(fn: (value: T) => U): Selection<U> {
+		return this.#derive(fn, transformStage(fn))
+	}
+
+	/** One derived selection per key, so markup that calls `json()` on every render stays tracked. */
+	#derive<U>(key: object, stage: StageFactory): Selection<U> {
+		let selection = this.#derived.get(key) as Selection<U> | undefined
+		if (!selection) {
+			let initial: U | undefined
+			if (this.#initial !== undefined) {
+				try {
+					const value = stage()(this.#initial)
+					if (!(value instanceof Promise)) initial = value as U
+				} catch {
+					// an initial value the stage cannot take leaves the derived one undefined
+				}
+			}
+			selection = new Selection<U>(this.#hub, this.event, [...this.#factories, stage], initial)
+			this.#derived.set(key, selection as Selection<unknown>)
+		}
+		return selection
+	}
+
+	/** Tracks the reader, or, outside any effect, brings the value up to date on the spot. */
+	#read(): void {
+		this.#subscribe()
+		if (this.#holders === 0) untrack(() => this.#catchUp())
+	}
+
+	/** A reader that arrives late sees the latest event at once, not after the next one. */
+	#catchUp(): void {
+		const last = this.#hub.last(this.event)
+		if (last && last !== this.#seen) this.#receive(last)
+	}
+
+	#hold(): void {
+		if (this.#holders++ > 0) return
+		this.#unlisten = this.#hub.listen(this.event, (event) => this.#receive(event))
+		this.#catchUp()
+		this.#hub.hold()
+	}
+
+	#release(): void {
+		if (--this.#holders > 0) return
+		this.#unlisten?.()
+		this.#unlisten = undefined
+		this.#hub.release()
+	}
+
+	#receive(event: ServerSentEvent): void {
+		this.#seen = event
+		let outcome: unknown
+		try {
+			outcome = runStages(this.#stages, event.data)
+		} catch (error) {
+			return this.#fail(error)
+		}
+		if (outcome instanceof Promise || this.#queue) {
+			const queue: Promise<unknown> = (this.#queue ?? Promise.resolve())
+				.then(() => outcome)
+				.then(
+					(value) => this.#accept(value as T, event),
+					(error: unknown) => this.#fail(error)
+				)
+				.finally(() => {
+					if (this.#queue === queue) this.#queue = undefined
+				})
+			this.#queue = queue
+			return
+		}
+		this.#accept(outcome as T, event)
+	}
+
+	#accept(value: T, event: ServerSentEvent): void {
+		const selected: SelectionEvent<T> = { value, raw: event.data, type: event.type, id: event.lastEventId }
+		this.#value = value
+		this.#latest = selected
+		this.#error = null
+		this.#update?.()
+		if (value !== this.#storeValue) {
+			this.#storeValue = value
+			for (const run of [...this.#stores]) {
+				try {
+					run(value)
+				} catch (error) {
+					reportListenerError(error)
+				}
+			}
+		}
+		for (const listener of [...this.#listeners]) {
+			try {
+				listener(value, selected)
+			} catch (error) {
+				reportListenerError(error)
+			}
+		}
+	}
+
+	#fail(error: unknown): void {
+		const failure = error instanceof SourceError ? error : new SourceError(error instanceof Error ? error.message : String(error), { kind: 'transform', cause: error })
+		this.#error = failure
+		this.#update?.()
+		this.#hub.report(failure)
+	}
+}
