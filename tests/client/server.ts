@@ -47,7 +47,7 @@ export async function endpoints(routes: Record<string, Route> = {}): Promise<End
 					start?.(emit, lastEventId)
 					return () => void set.delete(handle)
 				},
-				{ request, retry: options.retry, stop: () => stopped.set(path, (stopped.get(path) ?? 0) + 1) }
+				{ request, retry: options.retry, stop: () => void stopped.set(path, (stopped.get(path) ?? 0) + 1) }
 			)
 		const route = routes[path]
 		return route ? route(request, { count: list.length, stream }) : stream()

@@ -1,6 +1,8 @@
 /**
  * The client half of the wire format: an incremental parser that follows the WHATWG
- * processing model for `text/event-stream`. (Interface only; the implementation is being written.)
+ * processing model for `text/event-stream`.
+ *
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
 
 /** One dispatched event, as an EventSource's MessageEvent would carry it. */
@@ -13,37 +15,318 @@ export interface ServerSentEvent {
 	lastEventId: string
 }
 
+/** Callbacks and limits for {@link createParser}. */
 export interface ParserOptions {
 	/** Called for every dispatched event, synchronously, in order. */
 	onEvent: (event: ServerSentEvent) => void
 	/** Called with a valid `retry:` value (all ASCII digits). */
 	onRetry?: (milliseconds: number) => void
-	/** Called with the text of each comment line (without the leading colon). */
+	/**
+	 * Called with the text of each comment line, without the colon and without one space
+	 * after it (`: ping` and `:ping` both give "ping"), the same way field values are read.
+	 */
 	onComment?: (text: string) => void
-	/** Called once when the stream breaks a limit; the parser then ignores input. */
+	/**
+	 * Called once when the stream breaks a limit; the parser then ignores input until `end()`.
+	 * Without it, `feed()` throws the error instead.
+	 */
 	onError?: (error: ParseError) => void
-	/** The last event id the stream starts with (the one sent as `Last-Event-ID`). */
+	/**
+	 * The last event id the stream starts with (the one sent as `Last-Event-ID`). Events carry
+	 * it until the stream sends an `id:` of its own, as browsers do when they reconnect.
+	 */
 	lastEventId?: string
-	/** Most bytes one event (or one line) may buffer before the parser gives up. */
+	/**
+	 * Most characters (UTF-16 code units of decoded text, never more than the bytes they came
+	 * from) that one event may buffer: its unfinished line plus its data so far.
+	 * Defaults to {@link DEFAULT_MAX_BUFFER_SIZE}.
+	 */
 	maxBufferSize?: number
 }
 
+/** An incremental `text/event-stream` parser, fed the response body chunk by chunk. */
 export interface Parser {
-	/** Feeds the next chunk of the stream's bytes. */
+	/**
+	 * Feeds the next chunk of the stream's bytes. Callbacks run synchronously inside this call;
+	 * an exception thrown by one propagates out and the rest of that chunk is lost.
+	 */
 	feed(chunk: Uint8Array): void
-	/** Ends the stream: an unfinished event is dropped, per the spec. */
+	/**
+	 * Ends the stream: an unfinished event is dropped, per the spec. The parser is then ready
+	 * for the next stream (a reconnection), keeping only `lastEventId`.
+	 */
 	end(): void
 	/** The last event id string, updated at each dispatch (also by events with no data). */
 	readonly lastEventId: string
 }
 
+/** The default {@link ParserOptions.maxBufferSize}: 8 MiB. */
 export const DEFAULT_MAX_BUFFER_SIZE = 8 * 1024 * 1024
 
+/** Reported (or thrown) when a stream breaks a limit of the parser. */
 export class ParseError extends Error {
 	override name = 'ParseError'
 }
 
+const LF = 10
+const CR = 13
+const SPACE = 32
+const COLON = 58
+const BOM = 0xfeff
+
+/** One string per ASCII byte, so a one-byte chunk costs no decoder call and no allocation. */
+const ASCII: readonly string[] = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code))
+
+/**
+ * Creates an incremental parser for a `text/event-stream` body, following the WHATWG
+ * processing model: UTF-8 decoding across chunks, one leading BOM stripped, CR, LF and CRLF
+ * line endings, `id` persistence, digits-only `retry`, and unfinished events dropped at the end.
+ *
+ * @throws {RangeError} when `maxBufferSize` is not a positive number.
+ * @example
+ * const parser = createParser({ onEvent: (event) => console.log(event.type, event.data) })
+ * for await (const chunk of response.body) parser.feed(chunk)
+ * parser.end()
+ */
 export function createParser(options: ParserOptions): Parser {
-	void options
-	throw new Error('not implemented')
+	const { onEvent, onRetry, onComment, onError } = options
+	const maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE
+	if (!(maxBufferSize > 0)) {
+		throw new RangeError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}.`)
+	}
+
+	// The BOM is handled here rather than by the decoder because one-byte ASCII chunks bypass
+	// the decoder, which would then mistake a later U+FEFF for the stream's first character.
+	const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+	// True while the decoder holds no bytes of an unfinished character. Only then may a chunk
+	// skip it. A chunk ending in an ASCII byte always leaves it empty.
+	let decoderIdle = true
+	let atStart = true
+	// The previous text ended in CR: a LF starting the next text completes that CRLF.
+	let skipLF = false
+	let stopped = false
+	let pending = ''
+
+	let data = ''
+	let hasData = false
+	let eventType = ''
+	let lastEventId = options.lastEventId ?? ''
+	let idBuffer = lastEventId
+
+	function overflow(): void {
+		stopped = true
+		pending = ''
+		data = ''
+		hasData = false
+		const error = new ParseError(
+			`The event stream buffered more than maxBufferSize (${maxBufferSize} characters) for one event; the rest of the stream is ignored.`
+		)
+		if (onError) onError(error)
+		else throw error
+	}
+
+	function dispatch(): void {
+		lastEventId = idBuffer
+		if (!hasData) {
+			eventType = ''
+			return
+		}
+		// The buffers are reset before the callback so that a throwing handler cannot make the
+		// same event dispatch twice.
+		const event: ServerSentEvent = { type: eventType === '' ? 'message' : eventType, data, lastEventId }
+		data = ''
+		hasData = false
+		eventType = ''
+		onEvent(event)
+	}
+
+	function appendData(value: string): void {
+		if (hasData) {
+			data = data + '\n' + value
+		} else {
+			data = value
+			hasData = true
+		}
+		if (data.length > maxBufferSize) overflow()
+	}
+
+	/**
+	 * Processes the line `text[start, end)`. The character at `end` is its terminator or
+	 * the end of `text`, so a look-ahead of a few characters can never match a field name.
+	 */
+	function line(text: string, start: number, end: number): void {
+		if (start === end) return dispatch()
+		const first = text.charCodeAt(start)
+		// d a t a :
+		if (
+			first === 100 &&
+			text.charCodeAt(start + 1) === 97 &&
+			text.charCodeAt(start + 2) === 116 &&
+			text.charCodeAt(start + 3) === 97 &&
+			text.charCodeAt(start + 4) === COLON
+		) {
+			return appendData(text.slice(text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end))
+		}
+		// e v e n t :
+		if (
+			first === 101 &&
+			text.charCodeAt(start + 1) === 118 &&
+			text.charCodeAt(start + 2) === 101 &&
+			text.charCodeAt(start + 3) === 110 &&
+			text.charCodeAt(start + 4) === 116 &&
+			text.charCodeAt(start + 5) === COLON
+		) {
+			eventType = text.slice(text.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end)
+			return
+		}
+		if (first === COLON) {
+			if (onComment) onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
+			return
+		}
+		// Rare shapes: slicing the line first keeps the colon search from running past its end.
+		const whole = text.slice(start, end)
+		const colon = whole.indexOf(':')
+		if (colon === -1) return field(whole, '')
+		field(whole.slice(0, colon), whole.slice(whole.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1))
+	}
+
+	function field(name: string, value: string): void {
+		switch (name) {
+			case 'data':
+				return appendData(value)
+			case 'event':
+				eventType = value
+				return
+			case 'id':
+				if (value.indexOf('\0') === -1) idBuffer = value
+				return
+			case 'retry':
+				if (onRetry && isDigits(value)) onRetry(parseInt(value, 10))
+				return
+		}
+	}
+
+	/** Splits decoded text into lines, carrying an unfinished last line over to the next call. */
+	function process(text: string): void {
+		const length = text.length
+		if (length === 0) return
+		let pos = 0
+		if (atStart) {
+			atStart = false
+			if (text.charCodeAt(0) === BOM) pos = 1
+		}
+		if (skipLF) {
+			if (pos === length) return
+			skipLF = false
+			if (text.charCodeAt(pos) === LF) pos++
+		}
+		// -1 means "none left"; a found index is reused until the scan passes it, so text
+		// without CR is searched for CR once, not once per line.
+		let cr = text.indexOf('\r', pos)
+		let lf = text.indexOf('\n', pos)
+
+		if (pending !== '') {
+			if (cr === -1 && lf === -1) {
+				pending += pos === 0 ? text : text.slice(pos)
+				if (pending.length + data.length > maxBufferSize) overflow()
+				return
+			}
+			const end = lf === -1 || (cr !== -1 && cr < lf) ? cr : lf
+			const joined = pending + text.slice(pos, end)
+			pending = ''
+			line(joined, 0, joined.length)
+			if (stopped) return
+			pos = end + 1
+			if (end === cr) {
+				if (pos === length) {
+					skipLF = true
+					return
+				}
+				if (text.charCodeAt(pos) === LF) pos++
+			}
+		}
+
+		for (;;) {
+			if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos)
+			if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos)
+			let end: number
+			if (lf === -1) {
+				if (cr === -1) break
+				end = cr
+			} else {
+				end = cr !== -1 && cr < lf ? cr : lf
+			}
+			line(text, pos, end)
+			if (stopped) return
+			pos = end + 1
+			if (end === cr) {
+				if (pos === length) {
+					skipLF = true
+					return
+				}
+				if (text.charCodeAt(pos) === LF) pos++
+			}
+		}
+
+		if (pos < length) {
+			pending = text.slice(pos)
+			if (pending.length + data.length > maxBufferSize) overflow()
+		}
+	}
+
+	/** The one-byte-chunk path: an ASCII byte, with the decoder known to be idle. */
+	function byte(code: number): void {
+		atStart = false
+		if (skipLF) {
+			skipLF = false
+			if (code === LF) return
+		}
+		if (code === LF || code === CR) {
+			const finished = pending
+			pending = ''
+			if (code === CR) skipLF = true
+			line(finished, 0, finished.length)
+			return
+		}
+		pending += ASCII[code]
+		if (pending.length + data.length > maxBufferSize) overflow()
+	}
+
+	return {
+		feed(chunk: Uint8Array): void {
+			if (stopped) return
+			const size = chunk.length
+			if (size === 1 && decoderIdle && chunk[0] < 0x80) return byte(chunk[0])
+			if (size === 0) return
+			decoderIdle = chunk[size - 1] < 0x80
+			process(decoder.decode(chunk, { stream: true }))
+		},
+		end(): void {
+			// Flushing resets the decoder; whatever it returns has no line terminator, so it
+			// could only have ended an unfinished line, which is dropped with the event.
+			decoder.decode()
+			decoderIdle = true
+			atStart = true
+			skipLF = false
+			stopped = false
+			pending = ''
+			data = ''
+			hasData = false
+			eventType = ''
+			idBuffer = lastEventId
+		},
+		get lastEventId(): string {
+			return lastEventId
+		}
+	}
+}
+
+/** True for a non-empty string of ASCII digits only, the one shape `retry:` accepts. */
+function isDigits(value: string): boolean {
+	if (value === '') return false
+	for (let i = 0; i < value.length; i++) {
+		const code = value.charCodeAt(i)
+		if (code < 48 || code > 57) return false
+	}
+	return true
 }
