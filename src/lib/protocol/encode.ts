@@ -27,6 +27,16 @@ const LINE_BREAK = /\r\n|\r|\n/
 const UNSAFE_FIELD = /[\r\n\0]/
 
 /**
+ * UTF-8 cannot carry a lone surrogate: TextEncoder would turn it into U+FFFD, silently
+ * changing the data, so such strings are refused instead.
+ */
+function checkWellFormed(what: string, value: string): void {
+	if (!value.isWellFormed()) {
+		throw new ProtocolError(`The ${what} contains a lone surrogate (half of a UTF-16 pair), which UTF-8 cannot encode.`)
+	}
+}
+
+/**
  * Checks a field that must stay on one line. A CR or LF would start a new field or end the
  * event early; a NUL in an id makes clients ignore it, so both are refused.
  */
@@ -37,6 +47,7 @@ function checkField(field: 'event' | 'id', value: unknown): string {
 	if (UNSAFE_FIELD.test(value)) {
 		throw new ProtocolError(`The ${field} ${JSON.stringify(value)} contains CR, LF or NUL, which cannot be sent.`)
 	}
+	checkWellFormed(field, value)
 	return value
 }
 
@@ -79,6 +90,7 @@ export function formatEvent({ event, data, id, retry }: EventMessage): string {
 	if (typeof data !== 'string') {
 		throw new ProtocolError(`The data must be a string, got ${typeof data}.`)
 	}
+	checkWellFormed('data', data)
 	return out + dataLines(data) + '\n'
 }
 

@@ -33,7 +33,9 @@ export interface ParserOptions {
 	onError?: (error: ParseError) => void
 	/**
 	 * The last event id the stream starts with (the one sent as `Last-Event-ID`). Events carry
-	 * it until the stream sends an `id:` of its own, as browsers do when they reconnect.
+	 * it until the stream sends an `id:` of its own. (The spec's id buffer starts empty on each
+	 * stream; Chromium's starts from the last event id, as this one does, so that a resumed
+	 * stream's first events keep their position.)
 	 */
 	lastEventId?: string
 	/**
@@ -179,6 +181,12 @@ export function createParser(options: ParserOptions): Parser {
 			eventType = text.slice(text.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end)
 			return
 		}
+		// i d :
+		if (first === 105 && text.charCodeAt(start + 1) === 100 && text.charCodeAt(start + 2) === COLON) {
+			const value = text.slice(text.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end)
+			if (value.indexOf('\0') === -1) idBuffer = value
+			return
+		}
 		if (first === COLON) {
 			if (onComment) onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
 			return
@@ -256,8 +264,37 @@ export function createParser(options: ParserOptions): Parser {
 			} else {
 				end = cr !== -1 && cr < lf ? cr : lf
 			}
-			line(text, pos, end)
-			if (stopped) return
+			// The two commonest lines, a blank line and a data line, are handled inline.
+			if (end === pos) {
+				dispatch()
+			} else if (
+				text.charCodeAt(pos) === 100 &&
+				text.charCodeAt(pos + 1) === 97 &&
+				text.charCodeAt(pos + 2) === 116 &&
+				text.charCodeAt(pos + 3) === 97 &&
+				text.charCodeAt(pos + 4) === COLON
+			) {
+				const value = text.slice(text.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, end)
+				if (hasData) {
+					data = data + '\n' + value
+					if (data.length > maxBufferSize) return overflow()
+				} else if (text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF && value.length <= maxBufferSize) {
+					// A one-line event ("data: x" and a blank line) needs no data buffer at all.
+					lastEventId = idBuffer
+					const type = eventType === '' ? 'message' : eventType
+					eventType = ''
+					pos = end + 2
+					onEvent({ type, data: value, lastEventId })
+					continue
+				} else {
+					data = value
+					hasData = true
+					if (value.length > maxBufferSize) return overflow()
+				}
+			} else {
+				line(text, pos, end)
+				if (stopped) return
+			}
 			pos = end + 1
 			if (end === cr) {
 				if (pos === length) {
@@ -296,9 +333,15 @@ export function createParser(options: ParserOptions): Parser {
 		feed(chunk: Uint8Array): void {
 			if (stopped) return
 			const size = chunk.length
-			if (size === 1 && decoderIdle && chunk[0] < 0x80) return byte(chunk[0])
 			if (size === 0) return
-			decoderIdle = chunk[size - 1] < 0x80
+			const last = chunk[size - 1]
+			if (decoderIdle && last < 0x80) {
+				if (size === 1) return byte(last)
+				// Nothing is carried in or out, so a one-shot decode gives the same text as a
+				// streaming one, and is markedly faster on V8.
+				return process(decoder.decode(chunk))
+			}
+			decoderIdle = last < 0x80
 			process(decoder.decode(chunk, { stream: true }))
 		},
 		end(): void {
