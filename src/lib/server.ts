@@ -1,21 +1,4 @@
+// The server entry ("svelte-sse/server"): everything a +server.ts needs, and nothing of the client.
+export * from './server/index.js'
 export { ProtocolError } from './protocol/index.js'
 export type { EventMessage } from './protocol/index.js'
-export {
-	produce,
-	StreamClosedError,
-	QueueFullError,
-	DEFAULT_PING_INTERVAL,
-	DEFAULT_MAX_QUEUED_BYTES
-} from './server/index.js'
-export type {
-	ProduceOptions,
-	Start,
-	StartContext,
-	Cleanup,
-	Emit,
-	EmitOptions,
-	EmitResult,
-	Unsafe,
-	Lock,
-	StopReason
-} from './server/index.js'
