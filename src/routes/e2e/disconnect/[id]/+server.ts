@@ -1,0 +1,19 @@
+// Exists for e2e tests (e2e/server.spec.ts): measures how soon `stop` runs after the client
+// disconnects. The ping is an hour away, so only disconnect detection can end the stream.
+import { produce } from '$lib/server.js'
+import { recordStop, track } from '../../registry.js'
+import type { RequestHandler } from './$types'
+
+export const GET: RequestHandler = ({ params, request }) => {
+	const run = track(params.id, 'disconnect')
+	return produce(
+		({ emit, lock }) => {
+			run.emitted.hello = Date.now()
+			emit('hello', 'connected')
+			// if the test dies without disconnecting, do not keep the stream forever
+			const safety = setTimeout(() => lock.set(false), 30_000)
+			return () => clearTimeout(safety)
+		},
+		{ request, ping: 3_600_000, stop: recordStop(run) }
+	)
+}
