@@ -69,7 +69,9 @@ describe('Select', () => {
 	})
 
 	it('transforms values', async () => {
-		render(SelectHarness, { source, json: true, transform: (tick: { n: number }) => tick.n * 2 })
+		// render() cannot infer a generic component's type parameters, hence the cast
+		const transform = ((tick: { n: number }) => tick.n * 2) as (value: unknown) => unknown
+		render(SelectHarness, { source, json: true, transform })
 		await opened()
 		server.emit('/s', 'message', '{"n":21}')
 		await until(() => text('value') === '42', 'the transformed value')
@@ -86,6 +88,14 @@ describe('Select', () => {
 		expect(text('error')).toContain('schema: ')
 		server.emit('/s', 'message', '{"price":4}')
 		await until(() => text('value') === '{"price":4}', 'the next valid value')
+	})
+
+	it('accepts json together with a schema, which decodes JSON itself', async () => {
+		render(SelectHarness, { source, json: true, schema: z.object({ n: z.number() }) })
+		await opened()
+		server.emit('/s', 'message', '{"n":5}')
+		await until(() => text('value') === '{"n":5}', 'the validated value')
+		expect(text('error')).toBeUndefined()
 	})
 
 	it('explains what is missing outside an SSESource without a source prop', () => {

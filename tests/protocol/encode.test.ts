@@ -6,6 +6,7 @@ import {
 	encodeRetry,
 	formatEvent,
 	ProtocolError,
+	utf8Length,
 	type EventMessage
 } from '../../src/lib/protocol/encode.js'
 
@@ -166,5 +167,11 @@ describe('checkRetry', () => {
 	it('refuses anything else with a readable message', () => {
 		expect(() => checkRetry(-5)).toThrow('retry must be a non-negative integer number of milliseconds, got -5.')
 		expect(() => checkRetry('3000')).toThrow(ProtocolError)
+	})
+})
+
+describe('utf8Length', () => {
+	it.each(['', 'ascii only', 'é', '€uro', '😀 astral', 'mixed é€😀\n', 'a'.repeat(1000) + '😀'])('counts the UTF-8 bytes of %j', (text) => {
+		expect(utf8Length(text)).toBe(new TextEncoder().encode(text).byteLength)
 	})
 })

@@ -104,6 +104,25 @@ export function encodeComment(text = ''): Uint8Array {
 	return utf8.encode(out + '\n')
 }
 
+const NON_ASCII = /[^\x00-\x7f]/
+
+/** How many bytes `text` takes in UTF-8, without encoding it. Expects well-formed text. */
+export function utf8Length(text: string): number {
+	if (!NON_ASCII.test(text)) return text.length
+	let bytes = 0
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i)
+		if (code < 0x80) bytes += 1
+		else if (code < 0x800) bytes += 2
+		else if (code >= 0xd800 && code < 0xdc00) {
+			// a surrogate pair: one astral character, four bytes
+			bytes += 4
+			i++
+		} else bytes += 3
+	}
+	return bytes
+}
+
 /** Encodes a lone `retry:` field, which sets the client's reconnection delay. */
 export function encodeRetry(retry: number): Uint8Array {
 	return utf8.encode(`retry: ${checkRetry(retry)}\n\n`)
