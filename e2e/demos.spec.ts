@@ -1,0 +1,190 @@
+import { expect, test, type Page } from '@playwright/test'
+import { open } from './site'
+
+const TIME = /^\d\d:\d\d:\d\d$/
+
+/** The time shown must change twice: once could be the server-rendered value being replaced. */
+async function expectTicking(page: Page, region: string) {
+	const live = page.getByRole('region', { name: region })
+	const time = live.locator('time')
+	await expect(live.locator('.pill')).toHaveText('open')
+	await expect(time).toHaveText(TIME)
+	const first = (await time.textContent())!
+	await expect(time).not.toHaveText(first, { timeout: 5_000 })
+	const second = (await time.textContent())!
+	expect(second).toMatch(TIME)
+	await expect(time).not.toHaveText(second, { timeout: 5_000 })
+}
+
+test.describe('clock', () => {
+	test('renders a time on the server, then ticks every second', async ({ page, request }) => {
+		const html = await (await request.get('/demos/clock', { headers: { accept: 'text/html' } })).text()
+		// the selection's `initial` value is in the server-rendered HTML
+		expect(html).toMatch(/<time[^>]*datetime="\d{4}-\d\d-\d\dT[^"]+"[^>]*>\d\d:\d\d:\d\d/)
+		await open(page, '/demos/clock')
+		await expectTicking(page, 'Clock demo')
+	})
+
+	test('ticks on the home page too', async ({ page }) => {
+		await open(page, '/')
+		await expectTicking(page, 'Clock demo')
+	})
+})
+
+test.describe('progress', () => {
+	test('runs the job to 100% and shows done, then can run again', async ({ page }) => {
+		await open(page, '/demos/progress')
+		const live = page.getByRole('region', { name: 'Progress demo' })
+		const bar = live.getByRole('progressbar', { name: 'Job progress' })
+		const phase = live.locator('.status .pill')
+		await expect(phase).toHaveText('idle')
+		await expect(bar).toHaveAttribute('value', '0')
+
+		await live.getByRole('button', { name: 'Start job' }).click()
+		await expect(phase).toHaveText('running')
+		// it moves through the middle, not straight from 0 to 100
+		await expect.poll(async () => Number(await bar.getAttribute('value'))).toBeGreaterThan(0)
+		expect(Number(await bar.getAttribute('value'))).toBeLessThan(100)
+		await expect(live.getByRole('button', { name: 'Run again' })).toBeDisabled()
+
+		await expect(phase).toHaveText('done', { timeout: 10_000 })
+		await expect(bar).toHaveAttribute('value', '100')
+		await expect(bar).toHaveAttribute('aria-valuetext', '100%')
+		await expect(live.locator('.status')).toContainText(/Done in \d+\.\d s/)
+
+		// a second run starts from zero on a new stream
+		await live.getByRole('button', { name: 'Run again' }).click()
+		await expect(phase).toHaveText('running')
+		await expect(phase).toHaveText('done', { timeout: 10_000 })
+	})
+})
+
+test.describe('token stream', () => {
+	test('streams the answer token by token and completes', async ({ page }) => {
+		await open(page, '/demos/tokens')
+		const live = page.getByRole('region', { name: 'Token stream demo' })
+		const phase = live.locator('.status .pill')
+		const answer = live.getByRole('group', { name: 'Answer' })
+		const count = live.getByText(/^\d+ tokens$/)
+
+		await live.getByLabel('Prompt').fill('What is <SSE> & why?')
+		await live.getByRole('button', { name: 'Ask' }).click()
+		await expect(phase).toHaveText('streaming')
+		// the prompt went to the server as JSON and comes back, as text, in the first tokens
+		await expect(answer).toContainText('You asked: "What is <SSE> & why?"')
+		// partial: the end has not arrived yet
+		expect(await answer.textContent()).not.toContain('ends the stream.')
+		expect(Number((await count.textContent())!.split(' ')[0])).toBeLessThan(40)
+
+		await expect(phase).toHaveText('done', { timeout: 10_000 })
+		await expect(answer).toContainText('When the answer is complete, the server says so and ends the stream.')
+		// one token per word, none dropped or doubled
+		const words = (await answer.textContent())!.trim().split(/\s+/).length
+		await expect(count).toHaveText(`${words} tokens`)
+		await expect(live.getByRole('button', { name: 'Ask' })).toBeEnabled()
+	})
+
+	test('refuses a missing or overlong prompt with 400', async ({ request }) => {
+		expect((await request.post('/demos/tokens', { data: {} })).status()).toBe(400)
+		expect((await request.post('/demos/tokens', { data: { prompt: 'x'.repeat(201) } })).status()).toBe(400)
+		expect((await request.post('/demos/tokens', { data: '{"prompt":', headers: { 'content-type': 'application/json' } })).status()).toBe(400)
+	})
+})
+
+test.describe('schema validation', () => {
+	test('shows the valid value and the error of an invalid one', async ({ page }) => {
+		await open(page, '/demos/schema')
+		const live = page.getByRole('region', { name: 'Schema validation demo' })
+		const quote = live.getByRole('group', { name: 'Latest valid tick' })
+		await expect(quote.locator('.symbol')).toHaveText(/^(ACME|GLOBEX|INITECH)$/)
+		await expect(quote.locator('.price')).toHaveText(/^\d+\.\d\d$/)
+		// every third tick is invalid: the error arrives within a few seconds
+		await expect(live.getByRole('group', { name: 'Last validation error' })).toContainText('The data does not match the schema', {
+			timeout: 10_000
+		})
+		await expect(live.locator('.rejected')).not.toHaveText('0')
+		// an invalid tick never replaces the valid value
+		await expect(quote.locator('.price')).toHaveText(/^\d+\.\d\d$/)
+		// and valid ones keep coming after it
+		const accepted = Number(await live.locator('.accepted').textContent())
+		await expect.poll(async () => Number(await live.locator('.accepted').textContent())).toBeGreaterThan(accepted)
+	})
+})
+
+test.describe('chat room', () => {
+	test('a message sent in one window appears in both, repeats included', async ({ context }) => {
+		const a = await context.newPage()
+		const b = await context.newPage()
+		await open(a, '/demos/chat')
+		await open(b, '/demos/chat')
+		for (const page of [a, b]) {
+			await expect(page.locator('.status .pill')).toHaveText('open')
+			// the cleanup removes closed streams, so exactly these two are in the room
+			await expect(page.locator('.status')).toContainText('2 here')
+		}
+		const log = (page: Page) => page.getByRole('list', { name: 'Messages' })
+		const send = async (page: Page, text: string) => {
+			await page.getByRole('textbox', { name: 'Message' }).fill(text)
+			await page.getByRole('button', { name: 'Send' }).click()
+			await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('')
+		}
+
+		const hello = `hello from A ${Date.now()}`
+		await send(a, hello)
+		await expect(log(a).getByText(hello)).toHaveCount(1)
+		await expect(log(b).getByText(hello)).toHaveCount(1)
+
+		// the same text twice is two messages, in both windows
+		const again = `same again ${Date.now()}`
+		await send(b, again)
+		await send(b, again)
+		await expect(log(a).getByText(again)).toHaveCount(2)
+		await expect(log(b).getByText(again)).toHaveCount(2)
+
+		// markup arrives as text
+		await send(a, '<b>not bold</b>')
+		await expect(log(b).getByText('<b>not bold</b>')).toHaveCount(1)
+		await expect(log(b).locator('b')).toHaveCount(0)
+
+		// leaving the room removes the stream from the server's set
+		await b.close()
+		await expect(a.locator('.status')).toContainText('1 here')
+	})
+
+	test('refuses empty, overlong and malformed messages with 400', async ({ page, request }) => {
+		expect((await request.post('/demos/chat', { data: { text: '' } })).status()).toBe(400)
+		expect((await request.post('/demos/chat', { data: { text: 'x'.repeat(281) } })).status()).toBe(400)
+		expect((await request.post('/demos/chat', { data: { text: 'hi', name: 42 } })).status()).toBe(400)
+		expect((await request.post('/demos/chat', { data: '{', headers: { 'content-type': 'application/json' } })).status()).toBe(400)
+
+		// and the page shows the server's reason (the input's maxlength is bypassed on purpose)
+		await open(page, '/demos/chat')
+		await page.getByRole('textbox', { name: 'Message' }).evaluate((input: HTMLInputElement) => input.removeAttribute('maxlength'))
+		await page.getByRole('textbox', { name: 'Message' }).fill('y'.repeat(300))
+		await page.getByRole('button', { name: 'Send' }).click()
+		await expect(page.getByRole('alert')).toHaveText('A message has at most 280 characters.')
+	})
+})
+
+test.describe('components', () => {
+	test('<SSESource> and <Select> render live, pause into the closed snippet and resume', async ({ page }) => {
+		await open(page, '/docs/components')
+		const clock = page.locator('.live').first()
+		const time = clock.locator('strong.num')
+		await expect(time).toHaveText(TIME)
+		await expect(clock).toContainText('UTC · open')
+		const first = (await time.textContent())!
+		await expect(time).not.toHaveText(first, { timeout: 5_000 })
+
+		await clock.getByRole('button', { name: 'Pause' }).click()
+		await expect(clock.getByText('Paused.')).toBeVisible()
+		await expect(time).toHaveCount(0)
+		await clock.getByRole('button', { name: 'Resume' }).click()
+		await expect(time).toHaveText(TIME)
+
+		// the schema example: valid ticks through children, invalid ones through the error snippet
+		const ticks = page.locator('.live').nth(1)
+		await expect(ticks.getByText(/^(ACME|GLOBEX|INITECH) \d+\.\d\d/)).toBeVisible()
+		await expect(ticks.locator('.error-text')).toContainText('does not match the schema', { timeout: 10_000 })
+	})
+})

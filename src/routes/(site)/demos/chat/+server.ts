@@ -1,0 +1,21 @@
+import { error, json } from '@sveltejs/kit'
+import { produce } from '$lib/server.js'
+import { join, say } from './room'
+import { MAX_NAME, MAX_TEXT } from './types'
+import type { RequestHandler } from './$types'
+
+/** The room's stream: join on connect, leave in the cleanup. */
+export const GET: RequestHandler = ({ request }) => produce(({ emit }) => join(emit), { request })
+
+/** Posts a message: JSON `{ name, text }`. */
+export const POST: RequestHandler = async ({ request }) => {
+	const body: unknown = await request.json().catch(() => undefined)
+	if (typeof body !== 'object' || body === null) error(400, 'Send JSON: { "name": "…", "text": "…" }.')
+	const { name, text } = body as Record<string, unknown>
+	if (typeof text !== 'string' || text.trim() === '') error(400, 'The message is empty.')
+	if (text.length > MAX_TEXT) error(400, `A message has at most ${MAX_TEXT} characters.`)
+	if (name !== undefined && typeof name !== 'string') error(400, 'The name must be text.')
+	const sender = (name ?? '').trim().slice(0, MAX_NAME) || 'Anonymous'
+	const message = say(sender, text.trim())
+	return json({ id: message.id }, { status: 201 })
+}
