@@ -189,12 +189,12 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	}
 }
 
-const shared = new Map<string, WeakRef<Source<EventMap>>>()
+const shared = /* @__PURE__ */ new Map<string, WeakRef<Source<EventMap>>>()
 /** Forgets a shared source's key once nothing holds the source any more. */
-const forget = new FinalizationRegistry<string>((key) => {
+const forget = /* @__PURE__ */ new FinalizationRegistry<string>((key) => {
 	if (!shared.get(key)?.deref()) shared.delete(key)
 })
-const identities = new WeakMap<object, number>()
+const identities = /* @__PURE__ */ new WeakMap<object, number>()
 let nextIdentity = 0
 
 /** A stable key for an option: plain data by value, functions and other objects by identity. */

@@ -158,40 +158,12 @@ export function createParser(options: ParserOptions): Parser {
 	 */
 	function line(text: string, start: number, end: number): void {
 		if (start === end) return dispatch()
-		const first = text.charCodeAt(start)
-		// d a t a :
-		if (
-			first === 100 &&
-			text.charCodeAt(start + 1) === 97 &&
-			text.charCodeAt(start + 2) === 116 &&
-			text.charCodeAt(start + 3) === 97 &&
-			text.charCodeAt(start + 4) === COLON
-		) {
-			return appendData(text.slice(text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end))
-		}
-		// e v e n t :
-		if (
-			first === 101 &&
-			text.charCodeAt(start + 1) === 118 &&
-			text.charCodeAt(start + 2) === 101 &&
-			text.charCodeAt(start + 3) === 110 &&
-			text.charCodeAt(start + 4) === 116 &&
-			text.charCodeAt(start + 5) === COLON
-		) {
-			eventType = text.slice(text.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end)
-			return
-		}
-		// i d :
-		if (first === 105 && text.charCodeAt(start + 1) === 100 && text.charCodeAt(start + 2) === COLON) {
-			const value = text.slice(text.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end)
-			if (value.indexOf('\0') === -1) idBuffer = value
-			return
-		}
-		if (first === COLON) {
+		if (text.charCodeAt(start) === COLON) {
 			if (onComment) onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
 			return
 		}
-		// Rare shapes: slicing the line first keeps the colon search from running past its end.
+		// Fields other than data (which process() handles inline): slicing the line first keeps
+		// the colon search from running past its end.
 		const whole = text.slice(start, end)
 		const colon = whole.indexOf(':')
 		if (colon === -1) return field(whole, '')
