@@ -99,7 +99,8 @@ const targets = [
 	{ figure: '4', name: 'idle connection RSS: bare Response floor / raw', ratio: at(memory.rows, 'response-floor').rss / at(memory.rows, 'raw').rss, better: 'lower' },
 	{ figure: '5', name: 'bundle gzip, full app: svelte-sse / sveltekit-sse', ratio: size.ratios.full, target: 1, better: 'lower' },
 	{ figure: '5', name: 'bundle gzip, library only: svelte-sse / sveltekit-sse', ratio: size.ratios.library, target: 1, better: 'lower' },
-	{ figure: '5', name: 'bundle gzip, component app: svelte-sse / sveltekit-sse', ratio: size.ratios.component, better: 'lower' }
+	{ figure: '5', name: 'bundle gzip, component app: svelte-sse / sveltekit-sse', ratio: size.ratios.component, better: 'lower' },
+	{ figure: '5', name: 'bundle gzip, runes floor (no library) / sveltekit-sse full app', ratio: size.ratios.runesFloor, better: 'lower' }
 ]
 for (const t of targets) {
 	t.met = t.target === undefined ? undefined : t.better === 'higher' ? t.ratio >= t.target : t.ratio <= t.target
@@ -173,16 +174,13 @@ if (missed.some((t) => t.figure === '4')) {
 			'',
 			attribution ? formatMemoryAttribution(attribution) : '',
 			'',
-			"Reading it (src/lib/server/produce.ts, `produce`): the closures that stay reachable from the stream, its ping timer and the lock " +
-				"(report, guard, runCleanup, wake, onAbort, end, take, flush, flushLater, write, pull, the timer's arrow, the lock's set/update/subscribe; " +
-				"56–64 bytes each, ≈ 0.9 KB) plus the one context object that holds their shared variables (`system / Context`, 240 bytes); an AbortController created eagerly for `context.signal` (AbortController + " +
-				'its EventTarget signal + 2 Maps + new hidden classes ≈ 0.7 KB); an always-allocated `subscribers` Set (≈ 0.15 KB). Suggested fixes, ' +
-				'in order of yield (the first two measured with a patched copy of dist/server/produce.js when this benchmark was written): (1) create the ' +
-				'AbortController lazily, on the first read of `signal` (a getter on the context; abort it at once if the stream has already ended): ' +
-				'−0.7 KB heap per stream; (2) allocate the lock\'s `subscribers` Set on first `subscribe`: −0.15 KB; (3) move the per-stream state and helpers into a class whose methods live on the prototype, keeping only `emit`, ' +
-				'`ready` and the lock\'s three methods as per-stream closures — estimated −0.7 to −0.9 KB. Together they bring produce() to within ' +
-				'≈ 0.5 KB of the floor, i.e. ≈ floor/raw, still above 1.5× because of the floor. (The prose was written against produce.ts as it ' +
-				'was then; the tables are regenerated on every run.)'
+			"Reading it (src/lib/server/produce.ts, `produce`): what is left is the per-stream closures (report, guard, runCleanup, wake, " +
+				"onAbort, end, take, flush, flushLater, write, pull, the timer's arrow, the lock's set/update/subscribe; 56–64 bytes each) and the " +
+				'one context object that holds their shared variables (`system / Context`, 240 bytes). Already done: the AbortController behind ' +
+				"`signal` and the lock's subscriber Set are made on first use (together about 0.85 KB per stream that never reads `signal` or " +
+				'subscribes to the lock). Not done: moving the per-stream helpers into a class whose methods live on the prototype would save ' +
+				'at most the ten helper closures and the context, less the instance that replaces them (≈ 0.7 KB, under 3% of the RSS per ' +
+				'connection), and could not bring the ratio below the floor row above, which is over the target on its own.'
 		].join('\n')
 	)
 }
@@ -200,13 +198,15 @@ if (missed.some((t) => t.figure === '5')) {
 			'',
 			formatSizeBreakdown(size),
 			'',
-			"connection.ts (reconnect policy with backoff/jitter and maxAttempts, Retry-After, JSON bodies, header functions, the 'online' " +
-				'listener, typed errors with messages) and the parser (its speed paths: an inline one-line-event path in `process`, charCode field ' +
-				'matching in `line`, the ASCII byte table for 1-byte chunks) are the two largest. sveltekit-sse\'s client does less (no backoff policy, ' +
-				'no Last-Event-ID resume, no schema stage). Halving the library to match it would mean dropping features; cheaper trims that keep the ' +
-				'API: drop the duplicated data-line fast path from `process` in parse.ts (the parse ratios have room: see figure 2), mark ' +
-				'`new FinalizationRegistry(...)` in source.svelte.ts `/* @__PURE__ */` (it is kept in every bundle, with `shared`, even when `source()` ' +
-				'is unused), and shorten error messages.'
+			`The floor rows show why the full-app target cannot be met by a runes-first client: a class with one \`$state\` field and ` +
+				`\`createSubscriber\`, and no library code at all, already bundles to ${(size.floors.runes.gzipped / 1000).toFixed(2)} kB gzip, ` +
+				`${fmtRatio(size.ratios.runesFloor)} the whole sveltekit-sse app, whose reactivity is a ${(size.floors.store.gzipped / 1000).toFixed(2)} kB \`writable\`. ` +
+				"connection.ts (reconnect policy with backoff/jitter and maxAttempts, Retry-After, JSON bodies, header functions, the 'online' " +
+				'listener, Last-Event-ID resume, typed errors with readable messages) and the parser (WHATWG-exact, with the speed paths that ' +
+				'figure 2 measures) are the two largest. sveltekit-sse\'s client does less (no backoff policy, no Last-Event-ID resume, no schema ' +
+				'stage, no validation of status or content-type). Already trimmed: one path for the parser\'s event and id lines, and the shared-source ' +
+				'cache marked pure so that it is dropped when `source()` is unused. Halving the library code to match sveltekit-sse\'s would mean ' +
+				'dropping those features or the error messages, which the project will not do.'
 		].join('\n')
 	)
 }
@@ -215,16 +215,11 @@ if (!missed.some((t) => t.figure === '1')) {
 		[
 			'### Emit throughput (figure 1): met, with headroom',
 			'',
-			`svelte-sse beats the per-event raw loop (${fmtRatio(throughput.ratios.raw)}) because it hands node:http one ~64 KiB chunk per read instead of ` +
-				`one write per event, but it reaches only ${fmtRatio(throughput.ratios.rawBatched)} of a raw loop that writes the same bytes 64 KiB at a time. ` +
-				'A CPU profile of the server (node --cpu-prof on bench/servers/throughput-server.js) puts about 40% of its time in TextEncoder.encode ' +
-				'(`encode` + `encodeUtf8String`), ~9% in GC and ~8% in `concat`: produce() encodes every event into its own Uint8Array ' +
-				'(src/lib/server/produce.ts, `emit` → `encodeEvent`), then copies them all into the chunk (`take` → `concat`). Suggested fix: queue the ' +
-				'event text (`formatEvent`, which protocol/encode.ts already exports) and encode once per chunk in `take()` (`utf8.encode(pending.join(\'\'))`); ' +
-				'PING becomes a string too. Measured with a patched copy of dist/server/produce.js when this benchmark was written: 1.64 M → 2.38 M events/s ' +
-				'with exact UTF-8 byte accounting per event (a /[^\\x00-\\x7f]/ test, then a char-code loop for non-ASCII text: ~20% of the remaining time), ' +
-				'and ≈ 2.85 M events/s if the queue is accounted in string length (exact for ASCII; multi-byte text would be under-counted, up to 3×, ' +
-				'so the limit would need documenting as "characters" or a ×3 margin).'
+			`svelte-sse beats the per-event raw loop (${fmtRatio(throughput.ratios.raw)}) because it hands node:http one chunk of up to 64 KiB per read ` +
+				`instead of one write per event; a raw loop that writes the same bytes 64 KiB at a time is still faster (svelte-sse reaches ` +
+				`${fmtRatio(throughput.ratios.rawBatched)} of it): that loop does no framing, no validation and no per-event byte accounting. Events ` +
+				'are queued as text and encoded once per chunk (src/lib/server/produce.ts, `take`), which replaced one TextEncoder call and one ' +
+				'copy per event.'
 		].join('\n')
 	)
 }

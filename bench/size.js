@@ -51,6 +51,37 @@ source('/events').select('tick').subscribe((value) => console.log(value))
 	}
 ]
 
+// What each library's way of being reactive costs before any of its own code: a class with one
+// `$state` field and `createSubscriber` (svelte-sse's shape) and a `writable` (sveltekit-sse's).
+const FLOORS = [
+	{
+		key: 'runes',
+		label: 'runes floor: a class with one $state field and createSubscriber',
+		files: {
+			'box.svelte.js': `import { createSubscriber } from 'svelte/reactivity'
+export class Box {
+	#value = $state()
+	#subscribe = createSubscriber(() => () => {})
+	get current() {
+		this.#subscribe()
+		return this.#value
+	}
+	subscribe(run) {
+		run(this.#value)
+		return () => {}
+	}
+}
+`,
+			'script.js': `import { Box } from './box.svelte.js'\nnew Box().subscribe((value) => console.log(value))\n`
+		}
+	},
+	{
+		key: 'store',
+		label: 'store floor: a writable from svelte/store',
+		files: { 'script.js': `import { writable } from 'svelte/store'\nwritable().subscribe((value) => console.log(value))\n` }
+	}
+]
+
 async function bundle(dir, entry, { externalSvelte = false, minified = true } = {}) {
 	const output = await build({
 		configFile: false,
@@ -97,6 +128,7 @@ export async function runSizeBench({ log = () => {} } = {}) {
 	// inside the project, so that `svelte` resolves from its node_modules; removed afterwards
 	const dir = mkdtempSync(join(root, 'bench', '.size-'))
 	const rows = []
+	const floors = {}
 	try {
 		for (const app of APPS) {
 			const appDir = join(dir, app.key)
@@ -113,6 +145,12 @@ export async function runSizeBench({ log = () => {} } = {}) {
 			rows.push({ key: app.key, label: app.label, full, library, component, parts })
 			log(`  size: ${app.label} done`)
 		}
+		for (const floor of FLOORS) {
+			const floorDir = join(dir, floor.key)
+			mkdirSync(floorDir)
+			for (const [name, text] of Object.entries(floor.files)) writeFileSync(join(floorDir, name), text)
+			floors[floor.key] = { label: floor.label, ...(await bundle(floorDir, join(floorDir, 'script.js'))) }
+		}
 	} finally {
 		rmSync(dir, { recursive: true, force: true })
 	}
@@ -120,7 +158,13 @@ export async function runSizeBench({ log = () => {} } = {}) {
 	const ratio = (field) => by.ours[field].gzipped / by['sveltekit-sse'][field].gzipped
 	return {
 		rows,
-		ratios: { full: ratio('full'), library: ratio('library'), component: ratio('component') },
+		floors,
+		ratios: {
+			full: ratio('full'),
+			library: ratio('library'),
+			component: ratio('component'),
+			runesFloor: floors.runes.gzipped / by['sveltekit-sse'].full.gzipped
+		},
 		parts: by.ours.parts,
 		method:
 			"One tiny app per library: `new Source('/events').select('tick').subscribe(console.log)` (svelte-sse, from dist/) and " +
@@ -129,7 +173,9 @@ export async function runSizeBench({ log = () => {} } = {}) {
 			'condition; gzip = node:zlib level 9 over the output chunks. "Full" bundles everything each app pulls, the Svelte runtime ' +
 			'included (svelte-sse uses runes, so svelte/internal/client and createSubscriber; sveltekit-sse uses svelte/store); "library only" marks ' +
 			"svelte and svelte/* external, leaving each library's own code. \"Component app\" (context) mounts one component that shows the value " +
-			'the way each library is read in markup (`{tick.current}` / `{$tick}`), so both carry the Svelte runtime that a real app has anyway.'
+			'the way each library is read in markup (`{tick.current}` / `{$tick}`), so both carry the Svelte runtime that a real app has anyway. ' +
+			'The floors (context) bundle the least each way of being reactive costs, built the same way: a class with one `$state` field and ' +
+			'`createSubscriber` (the runes floor) and one `writable` (the store floor), with no library code.'
 	}
 }
 
@@ -144,6 +190,9 @@ export function formatSize(result) {
 		lines.push(
 			`| ${row.label} | ${kb(row.full.minified)} | ${kb(row.full.gzipped)} | ${kb(row.library.minified)} | ${kb(row.library.gzipped)} | ${kb(row.component.minified)} | ${kb(row.component.gzipped)} |`
 		)
+	}
+	for (const floor of Object.values(result.floors)) {
+		lines.push(`| ${floor.label} (context) | ${kb(floor.minified)} | ${kb(floor.gzipped)} | — | — | — | — |`)
 	}
 	return lines.join('\n')
 }
