@@ -182,6 +182,88 @@ describe('Selection', () => {
 		expect(selection.current).toBe('second')
 	})
 
+	it('does not reject unhandled when a later event fails an asynchronous schema', async () => {
+		const slow = z.string().refine(async (s) => {
+			await new Promise((resolve) => setTimeout(resolve, s === 'first' ? 30 : 0))
+			return s !== 'bad'
+		}, 'not bad')
+		const reported: SourceError[] = []
+		const sse = make('/async-bad', { onerror: (error) => reported.push(error) })
+		const seen: string[] = []
+		const selection = sse.select('x', slow)
+		cleanups.push(selection.listen((value) => seen.push(value)))
+		await until(() => server.open('/async-bad') === 1, 'the stream')
+		server.emit('/async-bad', 'x', 'first')
+		server.emit('/async-bad', 'x', 'bad')
+		server.emit('/async-bad', 'x', 'third')
+		await until(() => seen.length === 2, 'the two good events')
+		expect(seen).toEqual(['first', 'third'])
+		expect(reported.map((error) => error.kind)).toEqual(['schema'])
+		expect(selection.error).toBeNull()
+	})
+
+	it('drops an asynchronous validation still running when the last reader leaves', async () => {
+		const slow = z.string().refine(async () => {
+			await new Promise((resolve) => setTimeout(resolve, 50))
+			return true
+		})
+		const sse = make('/async-left')
+		const selection = sse.select('x', slow)
+		const stop = selection.listen(() => {})
+		await until(() => server.open('/async-left') === 1, 'the stream')
+		server.emit('/async-left', 'x', 'late')
+		await new Promise((resolve) => setTimeout(resolve, 20))
+		stop()
+		await new Promise((resolve) => setTimeout(resolve, 100))
+		expect(selection.latest).toBeUndefined()
+	})
+
+	it('gives data that does not match the schema to the or fallback', async () => {
+		const sse = make('/schema-or')
+		const fallbacks: Array<{ raw: string; previous: unknown; kind: string }> = []
+		const tick = sse.select('tick', {
+			schema: z.object({ n: z.number() }),
+			or: ({ raw, previous, error }) => {
+				fallbacks.push({ raw, previous, kind: error.kind })
+				return previous
+			}
+		})
+		await reading('/schema-or', tick)
+		server.emit('/schema-or', 'tick', '{"n":1}')
+		server.emit('/schema-or', 'tick', '{"n":"one"}')
+		server.emit('/schema-or', 'tick', '{"n":2}')
+		await until(() => tick.current?.n === 2, 'the third tick')
+		expect(fallbacks).toEqual([{ raw: '{"n":"one"}', previous: { n: 1 }, kind: 'schema' }])
+		expect(tick.error).toBeNull()
+	})
+
+	it('does not loop when markup makes a selection with an inline function or schema on every run', async () => {
+		const sse = make('/inline')
+		await reading('/inline', sse.select('tick'))
+		server.emit('/inline', 'tick', '{"n":1}')
+		await until(() => sse.select('tick').current, 'a tick before the readers arrive')
+		let runs = 0
+		const seen: unknown[] = []
+		const destroy = $effect.root(() => {
+			$effect(() => {
+				runs++
+				seen.push([
+					sse.select('tick').json<{ n: number }>(({ previous }) => previous).current?.n,
+					sse.select('tick').transform((s) => s.length).current,
+					sse.select('tick', z.object({ n: z.number() })).current?.n
+				])
+			})
+		})
+		cleanups.push(destroy)
+		flushSync()
+		server.emit('/inline', 'tick', '{"n":22}')
+		await until(() => sse.select('tick').current === '{"n":22}', 'the second tick')
+		flushSync()
+		expect(seen.at(0)).toEqual([1, 7, 1])
+		expect(seen.at(-1)).toEqual([22, 8, 22])
+		expect(runs).toBeLessThan(10)
+	})
+
 	it('shows the latest value at once to a reader that comes late', async () => {
 		const sse = make('/late')
 		const first = sse.select('tick')

@@ -21,6 +21,8 @@ describe('Source on the server', () => {
 		sse.connect()
 		expect(sse.status).toBe('idle')
 		expect(source(server.url + '/ssr').status).toBe('idle')
+		// one module serves every request on the server: nothing is shared between them
+		expect(source(server.url + '/ssr')).not.toBe(source(server.url + '/ssr'))
 		expect(timers).not.toHaveBeenCalled()
 		await sleep(100)
 		unsubscribe()

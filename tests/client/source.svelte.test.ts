@@ -13,6 +13,7 @@ beforeEach(async () => {
 afterEach(async () => {
 	for (const cleanup of cleanups.splice(0)) cleanup()
 	vi.restoreAllMocks()
+	vi.unstubAllGlobals()
 	await server.close()
 })
 
@@ -257,6 +258,82 @@ describe('Source', () => {
 		expect(delays[0]).toBeGreaterThanOrEqual(2000)
 	})
 
+	it('waits Retry-After under the default policy', async () => {
+		server.close()
+		server = await endpoints({
+			'/retry-after': (_request, { count, stream }) =>
+				count === 1 ? new Response('busy', { status: 503, headers: { 'retry-after': '1' } }) : stream()
+		})
+		vi.spyOn(Math, 'random').mockReturnValue(0)
+		const sse = make('/retry-after')
+		const started = Date.now()
+		sse.connect()
+		await until(() => sse.status === 'open', 'open after the 503', 5000)
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+		expect(server.seen.get('/retry-after')).toHaveLength(2)
+	})
+
+	it('keeps retrying when onerror throws, and reports what it threw', async () => {
+		server.close()
+		server = await endpoints({
+			'/throwing': (_request, { count, stream }) => (count === 1 ? new Response('busy', { status: 503 }) : stream())
+		})
+		const reported: unknown[] = []
+		vi.stubGlobal('reportError', (error: unknown) => void reported.push(error))
+		const sse = make('/throwing', {
+			reconnect: () => 0,
+			onerror: () => {
+				throw new Error('a broken handler')
+			}
+		})
+		sse.connect()
+		await until(() => sse.status === 'open', 'open after the 503')
+		expect(reported).toEqual([new Error('a broken handler')])
+	})
+
+	it('leaves no online listener when onerror closes the source', async () => {
+		server.close()
+		server = await endpoints({ '/close-in-onerror': () => new Response('busy', { status: 503 }) })
+		const listening = new Set<unknown>()
+		vi.spyOn(window, 'addEventListener').mockImplementation((type, listener) => void (type === 'online' && listening.add(listener)))
+		vi.spyOn(window, 'removeEventListener').mockImplementation((type, listener) => void (type === 'online' && listening.delete(listener)))
+		const sse: Source = make('/close-in-onerror', { onerror: () => sse.close() })
+		sse.connect()
+		await until(() => sse.status === 'closed', 'closed by onerror')
+		await sleep(50)
+		expect(listening.size).toBe(0)
+		expect(server.seen.get('/close-in-onerror')).toHaveLength(1)
+	})
+
+	it('reconnects at once on connect() while waiting to retry', async () => {
+		const sse = make('/retry-now', { reconnect: { initialDelay: 60_000 } })
+		vi.spyOn(Math, 'random').mockReturnValue(1)
+		sse.connect()
+		await until(() => server.open('/retry-now') === 1, 'the stream')
+		server.end('/retry-now')
+		await until(() => sse.status === 'connecting', 'waiting to retry')
+		await sleep(50)
+		expect(server.seen.get('/retry-now')).toHaveLength(1)
+		sse.connect()
+		await until(() => server.seen.get('/retry-now')?.length === 2, 'the reconnect')
+	})
+
+	it('connect({ lazy: true }) undoes close() without keeping the connection open', async () => {
+		const sse = make('/relazy')
+		sse.close()
+		const stop = root(() => {
+			$effect(() => void sse.select().current)
+		})
+		flushSync()
+		await sleep(50)
+		expect(server.seen.get('/relazy')).toBeUndefined()
+		sse.connect({ lazy: true })
+		await until(() => server.open('/relazy') === 1, 'the stream for the reader')
+		stop()
+		await until(() => server.stopped.get('/relazy') === 1, 'the stream to close with its last reader')
+		expect(sse.status).toBe('idle')
+	})
+
 	it('fails on a wrong content-type', async () => {
 		server.close()
 		server = await endpoints({ '/html': () => new Response('<html>', { headers: { 'content-type': 'text/html' } }) })
@@ -296,18 +373,23 @@ describe('Source', () => {
 		const sse = make('/ends', {
 			reconnect: ({ attempt }) => {
 				attempts.push(attempt)
-				return attempts.length < 2 ? 0 : false
+				return attempts.length < 3 ? 0 : false
 			}
 		})
 		sse.connect()
-		for (let stream = 1; stream <= 2; stream++) {
-			await until(() => server.open('/ends') === 1, `stream ${stream}`)
-			server.end('/ends')
-		}
+		// the first stream ends with no event; the second delivers one before it ends
+		await until(() => server.open('/ends') === 1, 'stream 1')
+		server.end('/ends')
+		await until(() => server.seen.get('/ends')?.length === 2 && server.open('/ends') === 1, 'stream 2')
+		server.end('/ends')
+		await until(() => server.seen.get('/ends')?.length === 3 && server.open('/ends') === 1, 'stream 3')
+		server.emit('/ends', 'message', 'hello')
+		await until(() => sse.select().current === 'hello', 'the event of stream 3')
+		server.end('/ends')
 		await until(() => sse.status === 'closed', 'closed after the policy says no')
 		expect(sse.error).toBeNull()
-		// each attempt follows a stream that opened, so the count starts again at 1
-		expect(attempts).toEqual([1, 1])
+		// a stream that ends without an event does not reset the count; one that delivered an event does
+		expect(attempts).toEqual([1, 2, 1])
 	})
 
 	it('backs off exponentially with full jitter from the server retry, capped', async () => {

@@ -11,7 +11,10 @@ export type Status = 'idle' | 'connecting' | 'open' | 'closed'
 
 /** What a reconnect decision is made from. */
 export interface ReconnectInfo {
-	/** 1 for the first retry after a failure or the end of a stream, counting up until a stream opens. */
+	/**
+	 * 1 for the first retry after a failure or the end of a stream, counting up until a stream
+	 * delivers an event (a stream that opens and ends without one does not reset the backoff).
+	 */
 	attempt: number
 	/** The delay the default policy chose (exponential backoff with full jitter), in ms. */
 	delay: number
@@ -45,9 +48,13 @@ export type BodyOption = BodyInit | object | null | (() => BodyInit | object | n
 export interface ConnectionOptions {
 	/** HTTP method. Default "GET". */
 	method?: string
+	/** Request headers, or a function called for each (re)connect. `accept`, `cache-control` and `last-event-id` are set by the connection. */
 	headers?: HeadersOption
+	/** The request body (with POST and the like); a plain object or array is sent as JSON. */
 	body?: BodyOption
+	/** Whether to send cookies: as fetch's `credentials`. */
 	credentials?: RequestCredentials
+	/** When and how to reconnect; see {@link ReconnectOption}. Default `true`. */
 	reconnect?: ReconnectOption
 	/** The id to resume from on the first request (sent as `Last-Event-ID`). */
 	lastEventId?: string
@@ -99,7 +106,7 @@ export class Connection {
 	#generation = 0
 	#abort: AbortController | null = null
 	#timer: ReturnType<typeof setTimeout> | undefined
-	#wake = () => this.#reconnectNow()
+	#wake = () => this.reconnectNow()
 
 	constructor(url: string | URL, options: ConnectionOptions, callbacks: ConnectionCallbacks) {
 		this.url = String(url)
@@ -114,7 +121,7 @@ export class Connection {
 	get error(): SourceError | null {
 		return this.#error
 	}
-	/** Reconnect attempts since the last stream that opened. */
+	/** Reconnect attempts since a stream last delivered an event. */
 	get attempt(): number {
 		return this.#attempt
 	}
@@ -126,8 +133,10 @@ export class Connection {
 	open(): void {
 		if (this.#status === 'connecting' || this.#status === 'open') return
 		this.#attempt = 0
+		const generation = this.#generation
 		this.#set('connecting')
-		void this.#run()
+		// onChange may have closed it again
+		if (generation === this.#generation) void this.#run()
 	}
 
 	/**
@@ -171,6 +180,7 @@ export class Connection {
 
 	async #run(): Promise<void> {
 		const generation = ++this.#generation
+		this.#abort?.abort()
 		const controller = new AbortController()
 		this.#abort = controller
 		const current = () => generation === this.#generation
@@ -193,13 +203,18 @@ export class Connection {
 				void response.body?.cancel().catch(() => {})
 				return this.#fail(new SourceError(`${this.url} answered with content-type "${type || 'none'}" instead of text/event-stream.`, { kind: 'content-type', status }))
 			}
-			this.#attempt = 0
 			this.#set('open', null)
+			if (!current()) return
 			const parser = createParser({
 				lastEventId: this.#lastEventId,
 				maxBufferSize: this.#options.maxBufferSize,
 				onEvent: (event) => {
-					if (current()) this.#callbacks.onEvent(event)
+					if (!current()) return
+					if (this.#attempt !== 0) {
+						this.#attempt = 0
+						this.#callbacks.onChange()
+					}
+					this.#callbacks.onEvent(event)
 				},
 				onRetry: (milliseconds) => {
 					this.#serverRetry = milliseconds
@@ -249,15 +264,18 @@ export class Connection {
 		}
 		this.#stop()
 		this.#attempt = attempt
-		this.#set('connecting', error)
 		const generation = this.#generation
+		this.#set('connecting', error)
+		// onChange (through onerror) may have closed or reopened it meanwhile
+		if (generation !== this.#generation) return
 		globalThis.addEventListener?.('online', this.#wake)
 		this.#timer = setTimeout(() => {
-			if (generation === this.#generation) this.#reconnectNow()
+			if (generation === this.#generation) this.reconnectNow()
 		}, Math.max(0, delay))
 	}
 
-	#reconnectNow(): void {
+	/** While waiting to retry, retries at once; otherwise does nothing. */
+	reconnectNow(): void {
 		if (this.#status !== 'connecting' || this.#timer === undefined) return
 		clearTimeout(this.#timer)
 		this.#timer = undefined

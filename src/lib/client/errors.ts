@@ -21,3 +21,13 @@ export class SourceError extends Error {
 		this.status = options.status
 	}
 }
+
+/**
+ * Reports an error thrown by user code (a listener, a subscriber, `onerror`) without letting it
+ * break the connection or the selection that called it: the page's error handlers see it, as
+ * they would an uncaught error.
+ */
+export function reportUncaught(error: unknown): void {
+	if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
+	else console.error(error)
+}

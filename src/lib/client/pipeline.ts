@@ -10,8 +10,12 @@ export type Stage = (input: unknown) => unknown
 /** Makes a fresh stage; stages may remember what they produced last (the `or` fallback's `previous`). */
 export type StageFactory = () => Stage
 
-/** What the `or` fallback of `json()` receives when the data is not valid JSON. */
+/**
+ * What an `or` fallback receives: from `json(or)` when the data is not valid JSON, from
+ * `select(event, { schema, or })` when it does not match the schema.
+ */
 export interface JsonFallback<T> {
+	/** Why the data was refused. */
 	error: SourceError
 	/** The data as it arrived. */
 	raw: string
@@ -53,8 +57,9 @@ function describeIssues(result: StandardResult<unknown>): string {
 /**
  * Validates with a Standard Schema. Event data is text, so the decoded JSON is tried first and
  * the raw text second: `z.object(...)` gets the object, `z.string()` still accepts "123".
+ * Data that matches neither goes to `or` when given, and is an error otherwise.
  */
-export function schemaStage(schema: StandardSchemaV1): StageFactory {
+export function schemaStage<T>(schema: StandardSchemaV1, or?: (fallback: JsonFallback<T>) => T | undefined): StageFactory {
 	const validate = (value: unknown) => schema['~standard'].validate(value)
 	const settle = (candidates: unknown[], index: number, firstIssues: string): unknown => {
 		const result = validate(candidates[index])
@@ -66,16 +71,31 @@ export function schemaStage(schema: StandardSchemaV1): StageFactory {
 		}
 		return result instanceof Promise ? result.then(next) : next(result)
 	}
-	return () => (input) => {
-		const raw = String(input)
-		const candidates: unknown[] = []
-		try {
-			candidates.push(JSON.parse(raw))
-		} catch {
-			// not JSON: only the text itself can match
+	return () => {
+		let previous: T | undefined
+		const keep = (value: unknown) => (previous = value as T)
+		const fallBack = (error: unknown, raw: string) => {
+			if (!or || !(error instanceof SourceError) || error.kind !== 'schema') throw error
+			return keep(or({ error, raw, previous }))
 		}
-		if (candidates.length === 0 || candidates[0] !== raw) candidates.push(raw)
-		return settle(candidates, 0, '')
+		return (input) => {
+			const raw = String(input)
+			const candidates: unknown[] = []
+			try {
+				candidates.push(JSON.parse(raw))
+			} catch {
+				// not JSON: only the text itself can match
+			}
+			if (candidates.length === 0 || candidates[0] !== raw) candidates.push(raw)
+			let outcome: unknown
+			try {
+				outcome = settle(candidates, 0, '')
+			} catch (error) {
+				return fallBack(error, raw)
+			}
+			if (outcome instanceof Promise) return outcome.then(keep, (error: unknown) => fallBack(error, raw))
+			return keep(outcome)
+		}
 	}
 }
 

@@ -1,7 +1,7 @@
 import { untrack } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import type { ServerSentEvent } from '../protocol/index.js'
-import { SourceError } from './errors.js'
+import { reportUncaught, SourceError } from './errors.js'
 import { jsonStage, runStages, transformStage, type JsonFallback, type Stage, type StageFactory } from './pipeline.js'
 
 /** One event as a selection saw it: its decoded value and where it came from. */
@@ -29,11 +29,6 @@ export interface Hub {
 	report(error: SourceError): void
 }
 
-function reportListenerError(error: unknown): void {
-	if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
-	else console.error(error)
-}
-
 /**
  * The events of one type from a `Source`, as a reactive value. Reading `current` (in markup, an
  * effect or a `$derived`) or subscribing opens the source's connection; when nothing reads any
@@ -59,6 +54,8 @@ export class Selection<T, J = unknown> {
 	#seen: ServerSentEvent | undefined
 	/** Orders events whose value is still being validated asynchronously. */
 	#queue: Promise<unknown> | undefined
+	/** Bumped when the last reader leaves, so validations still running then change nothing. */
+	#epoch = 0
 	#holders = 0
 	#unlisten: (() => void) | undefined
 	#stores = new Set<(value: T | undefined) => void>()
@@ -73,8 +70,11 @@ export class Selection<T, J = unknown> {
 	 */
 	#update: (() => void) | undefined
 	#subscribe = createSubscriber((update) => {
-		this.#update = update
+		// Held before `update` is known: the catch-up inside `#hold` runs while the reader is
+		// reading, which then sees its value anyway. Waking it would rerun a reader that makes a
+		// new selection on every run (an inline `json(fn)` in markup) forever.
 		this.#hold()
+		this.#update = update
 		return () => {
 			this.#update = undefined
 			this.#release()
@@ -99,8 +99,9 @@ export class Selection<T, J = unknown> {
 	}
 
 	/**
-	 * The latest event as an object that is new for every event, so an effect that reads it runs
-	 * once per event even when two events carry the same value.
+	 * The latest event, as an object that is new for every event: an effect that reads it reruns
+	 * after an event even when the value is the same as before. Effects are batched, so events
+	 * that arrive together rerun it once; to see every event, use `listen`.
 	 */
 	get latest(): SelectionEvent<T> | undefined {
 		this.#read()
@@ -204,6 +205,8 @@ export class Selection<T, J = unknown> {
 
 	#release(): void {
 		if (--this.#holders > 0) return
+		this.#epoch++
+		this.#queue = undefined
 		this.#unlisten?.()
 		this.#unlisten = undefined
 		this.#hub.release()
@@ -218,12 +221,19 @@ export class Selection<T, J = unknown> {
 			return this.#fail(error)
 		}
 		if (outcome instanceof Promise || this.#queue) {
+			const epoch = this.#epoch
+			// Settled at once, so that a rejection is handled even while an earlier event is still
+			// being validated; applied in arrival order.
+			const settled = Promise.resolve(outcome).then(
+				(value) => () => this.#accept(value as T, event),
+				(error: unknown) => () => this.#fail(error)
+			)
 			const queue: Promise<unknown> = (this.#queue ?? Promise.resolve())
-				.then(() => outcome)
-				.then(
-					(value) => this.#accept(value as T, event),
-					(error: unknown) => this.#fail(error)
-				)
+				.then(async () => {
+					const apply = await settled
+					if (epoch === this.#epoch) apply()
+				})
+				.catch(reportUncaught)
 				.finally(() => {
 					if (this.#queue === queue) this.#queue = undefined
 				})
@@ -245,7 +255,7 @@ export class Selection<T, J = unknown> {
 				try {
 					run(value)
 				} catch (error) {
-					reportListenerError(error)
+					reportUncaught(error)
 				}
 			}
 		}
@@ -253,7 +263,7 @@ export class Selection<T, J = unknown> {
 			try {
 				listener(value, selected)
 			} catch (error) {
-				reportListenerError(error)
+				reportUncaught(error)
 			}
 		}
 	}

@@ -1,8 +1,8 @@
 import { createSubscriber } from 'svelte/reactivity'
 import type { ServerSentEvent } from '../protocol/index.js'
 import { Connection, type ConnectionOptions, type Status } from './connection.js'
-import type { SourceError } from './errors.js'
-import { schemaStage } from './pipeline.js'
+import { reportUncaught, type SourceError } from './errors.js'
+import { schemaStage, type JsonFallback } from './pipeline.js'
 import { isStandardSchema, type InferOutput, type StandardSchemaV1 } from './schema.js'
 import { Selection, type Hub } from './selection.svelte.js'
 
@@ -24,10 +24,19 @@ export interface SourceOptions extends ConnectionOptions {
 	onerror?: (error: SourceError) => void
 }
 
-/** Options of `select(event, options)`. */
+/**
+ * Options of `select(event, options)`. `select` returns the same selection for the same event
+ * and schema, so `initial` and `or` take effect when that selection is first made.
+ */
 export interface SelectOptions<T> {
 	/** Validates (and types) the data with any Standard Schema: zod, valibot, arktype… */
 	schema?: StandardSchemaV1<unknown, T>
+	/**
+	 * With `schema`: the value to use when an event's data does not match it (it receives the
+	 * error, the raw data and the previous value). Without `or`, the value stays as it was and
+	 * the selection's `error` is set.
+	 */
+	or?: (fallback: JsonFallback<T>) => T | undefined
 	/** The value before the first event; also what the server renders. */
 	initial?: T
 }
@@ -62,7 +71,8 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	#closed = false
 	#listeners = new Map<string, Set<(event: ServerSentEvent) => void>>()
 	#last = new Map<string, ServerSentEvent>()
-	#selections = new Map<string, Map<unknown, Selection<unknown>>>()
+	/** Per event name: the plain selection, and those with a schema (weakly, so inline schemas go away). */
+	#selections = new Map<string, { plain?: Selection<unknown>; bySchema: WeakMap<object, Selection<unknown>> }>()
 	#hub: Hub = {
 		hold: () => this.#hold(),
 		release: () => this.#release(),
@@ -73,13 +83,14 @@ export class Source<Events extends EventMap = Record<string, string>> {
 			return () => listeners.delete(listener)
 		},
 		last: (type) => this.#last.get(type),
-		report: (error) => this.#options.onerror?.(error)
+		report: (error) => this.#report(error)
 	}
 	/** Wakes readers that created this source inside their own reaction (see `Selection`). */
 	#update: (() => void) | undefined
 	#subscribe = createSubscriber((update) => {
-		this.#update = update
+		// held before `update` is known, for the reason given in Selection
 		this.#hold()
+		this.#update = update
 		return () => {
 			this.#update = undefined
 			this.#release()
@@ -119,7 +130,7 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		return this.#lastEventId
 	}
 
-	/** Reconnect attempts since the last stream that opened. */
+	/** Reconnect attempts since a stream last delivered an event. */
 	get attempt(): number {
 		this.#subscribe()
 		return this.#attempt
@@ -135,25 +146,33 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	select<Name extends Extract<keyof Events, string> | (string & {}) = 'message'>(event?: Name): Selected<Events, Name>
 	select<Schema extends StandardSchemaV1>(event: string, schema: Schema): Selection<InferOutput<Schema>>
 	select<Schema extends StandardSchemaV1>(event: string, options: SelectOptions<InferOutput<Schema>> & { schema: Schema }): Selection<InferOutput<Schema>>
-	select<Name extends Extract<keyof Events, string> | (string & {})>(event: Name, options: SelectOptions<string> & { schema?: undefined }): Selected<Events, Name>
+	select<Name extends Extract<keyof Events, string> | (string & {})>(event: Name, options: Omit<SelectOptions<string>, 'or'> & { schema?: undefined }): Selected<Events, Name>
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above carry the types
 	select(event = 'message', schemaOrOptions?: StandardSchemaV1 | SelectOptions<unknown>): Selection<any, any> {
 		const options: SelectOptions<unknown> = isStandardSchema(schemaOrOptions) ? { schema: schemaOrOptions } : (schemaOrOptions ?? {})
+		const { schema } = options
 		let byName = this.#selections.get(event)
-		if (!byName) this.#selections.set(event, (byName = new Map()))
-		let selection = byName.get(options.schema)
+		if (!byName) this.#selections.set(event, (byName = { bySchema: new WeakMap() }))
+		let selection = schema ? byName.bySchema.get(schema) : byName.plain
 		if (!selection) {
-			selection = new Selection(this.#hub, event, options.schema ? [schemaStage(options.schema)] : [], options.initial)
-			byName.set(options.schema, selection)
+			selection = new Selection(this.#hub, event, schema ? [schemaStage(schema, options.or)] : [], options.initial)
+			if (schema) byName.bySchema.set(schema, selection)
+			else byName.plain = selection
 		}
 		return selection
 	}
 
-	/** Opens the connection now and keeps it open, read or not, until `close()`. */
-	connect(): void {
+	/**
+	 * Opens the connection now and keeps it open, read or not, until `close()`; while waiting to
+	 * reconnect, reconnects at once. `connect({ lazy: true })` undoes a `close()` without keeping
+	 * the connection open: it opens now if something reads the source, and closes when nothing does.
+	 */
+	connect(options: { lazy?: boolean } = {}): void {
 		this.#closed = false
-		this.#pinned = true
-		if (BROWSER) this.#connection.open()
+		if (!options.lazy) this.#pinned = true
+		if (!BROWSER || !(this.#pinned || this.#holders > 0)) return
+		this.#connection.open()
+		this.#connection.reconnectNow()
 	}
 
 	/** Closes the connection and stops reconnecting; readers do not reopen it until `connect()`. */
@@ -174,12 +193,22 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	#sync(): void {
 		const connection = this.#connection
 		const error = connection.error
-		if (error && error !== this.#error) this.#options.onerror?.(error)
+		const fresh = error !== null && error !== this.#error
 		this.#status = connection.status
 		this.#error = error
 		this.#lastEventId = connection.lastEventId
 		this.#attempt = connection.attempt
 		this.#update?.()
+		if (fresh) this.#report(error)
+	}
+
+	/** Hands an error to `onerror`; one that `onerror` throws must not break the connection. */
+	#report(error: SourceError): void {
+		try {
+			this.#options.onerror?.(error)
+		} catch (failure) {
+			reportUncaught(failure)
+		}
 	}
 
 	#dispatch(event: ServerSentEvent): void {
@@ -216,12 +245,17 @@ function identityOf(value: object): number {
 
 /**
  * A `Source` shared by everyone who asks for the same url with the same request options: one
- * connection, opened while anyone reads it. A reader that stops never closes it for the others.
+ * connection, opened while anyone reads it. A reader that stops never closes it for the others;
+ * `close()` does, since it closes the one shared source. On the server every call makes a new
+ * `Source`, so no state crosses requests.
  *
  * @example
  * const { current } = source('/notifications').select('notice')
  */
 export function source<Events extends EventMap = Record<string, string>>(url: string | URL, options: SourceOptions = {}): Source<Events> {
+	// On the server one module serves every request: sharing there would leak one request's
+	// state into another's page.
+	if (!BROWSER) return new Source<Events>(url, options)
 	const { method = 'GET', headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror } = options
 	const key = JSON.stringify(keyOf({ url: String(url), method: method.toUpperCase(), headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror }))
 	const existing = shared.get(key)?.deref()
