@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { Source } from '../../src/lib/index.js'
 import SourceHarness from './fixtures/SourceHarness.svelte'
@@ -9,11 +9,14 @@ let server: Endpoints
 beforeEach(async () => {
 	server = await endpoints({
 		'/denied': (_request, { count, stream }) => (count === 1 ? new Response('no', { status: 401 }) : stream()),
-		'/empty': () => new Response(null, { status: 204 })
+		'/empty': () => new Response(null, { status: 204 }),
+		'/busy': (_request, { count, stream }) => (count === 1 ? new Response('busy', { status: 503 }) : stream()),
+		'/ids': (request, { stream }) => stream((emit) => emit('message', `after ${request.headers.get('last-event-id')}`, { id: 'seven' }))
 	})
 })
 afterEach(async () => {
 	cleanup()
+	vi.restoreAllMocks()
 	await server.close()
 })
 
@@ -43,6 +46,16 @@ describe('SSESource', () => {
 		expect(server.seen.get('/denied')).toHaveLength(2)
 	})
 
+	it('retry reconnects at once while a reconnect is waiting', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(1)
+		render(SourceHarness, { url: server.url + '/busy', options: { reconnect: { initialDelay: 60_000 } } })
+		await until(() => text('error'), 'the error snippet')
+		expect(text('error')).toContain('503')
+		await fireEvent.click(screen.getByRole('button', { name: 'retry' }))
+		await until(() => text('status') === 'open', 'the stream after retry')
+		expect(server.seen.get('/busy')).toHaveLength(2)
+	})
+
 	it('renders closed() once the stream is closed for good', async () => {
 		render(SourceHarness, { url: server.url + '/empty' })
 		await until(() => text('closed'), 'the closed snippet')
@@ -69,6 +82,34 @@ describe('SSESource', () => {
 		await until(() => server.stopped.get('/opts') === 1, 'the first stream to end')
 	})
 
+	it('does not reconnect when a prop that is not part of the request changes', async () => {
+		const { rerender } = render(SourceHarness, { url: server.url + '/steady' })
+		await until(() => server.open('/steady') === 1 && text('status') === 'open', 'the stream')
+		await rerender({ url: server.url + '/steady', snippets: ['error'] })
+		await rerender({ url: server.url + '/steady', snippets: ['error', 'closed'] })
+		await new Promise((resolve) => setTimeout(resolve, 100))
+		expect(server.seen.get('/steady')).toHaveLength(1)
+		expect(server.stopped.get('/steady')).toBeUndefined()
+	})
+
+	it('reconnects with the new body and method, and resumes only the same request', async () => {
+		const url = server.url + '/ids'
+		const { rerender } = render(SourceHarness, { url, options: { headers: { 'x-token': 'a' } } })
+		await until(() => text('message') === 'after null', 'the first event')
+		// new headers, same request: resumes from the last event id
+		await rerender({ url, options: { headers: { 'x-token': 'b' } } })
+		await until(() => text('message') === 'after seven', 'the resumed stream')
+		// a new method and body is another stream: it starts afresh
+		await rerender({ url, options: { headers: { 'x-token': 'b' }, method: 'POST', body: { room: 2 } } })
+		await until(() => server.seen.get('/ids')?.length === 3, 'the third request')
+		const third = server.seen.get('/ids')![2]!
+		expect([third.method, third.body, third.headers.get('last-event-id')]).toEqual(['POST', '{"room":2}', null])
+		await until(() => text('message') === 'after null', 'the new stream')
+		// and a new reconnect policy is a new source too
+		await rerender({ url, options: { headers: { 'x-token': 'b' }, method: 'POST', body: { room: 2 }, reconnect: false } })
+		await until(() => server.seen.get('/ids')?.length === 4, 'the fourth request')
+	})
+
 	it('pauses and resumes with the paused prop', async () => {
 		const { rerender } = render(SourceHarness, { url: server.url + '/p' })
 		await until(() => server.open('/p') === 1, 'the stream')
@@ -77,6 +118,19 @@ describe('SSESource', () => {
 		expect(text('closed')).toBe('closed')
 		await rerender({ url: server.url + '/p', paused: false })
 		await until(() => server.open('/p') === 1 && text('status') === 'open', 'the resumed stream')
+	})
+
+	it('pauses a given source and gives it back lazy, not kept open', async () => {
+		const source = new Source(server.url + '/given-paused')
+		const { rerender, unmount } = render(SourceHarness, { source })
+		await until(() => server.open('/given-paused') === 1, 'the stream, opened by reading')
+		await rerender({ source, paused: true })
+		await until(() => server.stopped.get('/given-paused') === 1, 'the pause to end the stream')
+		await rerender({ source, paused: false })
+		await until(() => server.open('/given-paused') === 1, 'the resumed stream')
+		unmount()
+		await until(() => server.stopped.get('/given-paused') === 2, 'the stream to end with its last reader')
+		expect(source.status).toBe('idle')
 	})
 
 	it('closes the stream on unmount', async () => {
