@@ -320,6 +320,19 @@ describe('parse', () => {
 			expectParsed(`: ${big}`, { errors: [expect.any(String)] }, { maxBufferSize: limit })
 		})
 
+		it('counts the whole line, field name included, with the data before it, however the stream is cut', () => {
+			// every chunking of each input (whole, every split, 1 byte at a time) must agree
+			expectParsed(`data: ${'d'.repeat(58)}\n\n`, { events: [event('d'.repeat(58))] }, { maxBufferSize: limit })
+			expectParsed(`data: ${'d'.repeat(59)}\n\n`, { errors: [expect.stringContaining('64')] }, { maxBufferSize: limit })
+			expectParsed(`: ${'c'.repeat(62)}\ndata: a\n\n`, { events: [event('a')], comments: ['c'.repeat(62)] }, { maxBufferSize: limit })
+			expectParsed(`: ${'c'.repeat(63)}\ndata: a\n\n`, { errors: [expect.any(String)] }, { maxBufferSize: limit })
+			expectParsed(`event: ${'e'.repeat(57)}\ndata: a\n\n`, { events: [event('a', 'e'.repeat(57))] }, { maxBufferSize: limit })
+			expectParsed(`id: ${'i'.repeat(61)}\ndata: a\n\n`, { errors: [expect.any(String)] }, { maxBufferSize: limit })
+			// 30 characters of data so far, then a line of 35: 65 in all
+			expectParsed(`data: ${'a'.repeat(30)}\ndata: ${'b'.repeat(29)}\n\n`, { errors: [expect.any(String)] }, { maxBufferSize: limit })
+			expectParsed(`data: ${'a'.repeat(30)}\ndata: ${'b'.repeat(28)}\n\n`, { events: [event(`${'a'.repeat(30)}\n${'b'.repeat(28)}`)] }, { maxBufferSize: limit })
+		})
+
 		it('stops buffering as soon as the limit is passed', () => {
 			const errors: ParseError[] = []
 			const parser = createParser({ onEvent() {}, onError: (error) => errors.push(error), maxBufferSize: limit })

@@ -40,7 +40,8 @@ export interface ParserOptions {
 	lastEventId?: string
 	/**
 	 * Most characters (UTF-16 code units of decoded text, never more than the bytes they came
-	 * from) that one event may buffer: its unfinished line plus its data so far.
+	 * from) that one event may buffer: the line being read, field name included, plus the event's
+	 * data so far. The outcome does not depend on how the stream is cut into chunks.
 	 * Defaults to {@link DEFAULT_MAX_BUFFER_SIZE}.
 	 */
 	maxBufferSize?: number
@@ -142,6 +143,8 @@ export function createParser(options: ParserOptions): Parser {
 		onEvent(event)
 	}
 
+	// No limit check here: every line is checked with the data before it, and a data line adds
+	// less to the data than its own length.
 	function appendData(value: string): void {
 		if (hasData) {
 			data = data + '\n' + value
@@ -149,7 +152,6 @@ export function createParser(options: ParserOptions): Parser {
 			data = value
 			hasData = true
 		}
-		if (data.length > maxBufferSize) overflow()
 	}
 
 	/**
@@ -214,6 +216,7 @@ export function createParser(options: ParserOptions): Parser {
 			const end = lf === -1 || (cr !== -1 && cr < lf) ? cr : lf
 			const joined = pending + text.slice(pos, end)
 			pending = ''
+			if (joined.length + data.length > maxBufferSize) return overflow()
 			line(joined, 0, joined.length)
 			if (stopped) return
 			pos = end + 1
@@ -236,6 +239,7 @@ export function createParser(options: ParserOptions): Parser {
 			} else {
 				end = cr !== -1 && cr < lf ? cr : lf
 			}
+			if (end - pos + data.length > maxBufferSize) return overflow()
 			// The two commonest lines, a blank line and a data line, are handled inline.
 			if (end === pos) {
 				dispatch()
@@ -249,8 +253,7 @@ export function createParser(options: ParserOptions): Parser {
 				const value = text.slice(text.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, end)
 				if (hasData) {
 					data = data + '\n' + value
-					if (data.length > maxBufferSize) return overflow()
-				} else if (text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF && value.length <= maxBufferSize) {
+				} else if (text.charCodeAt(end) === LF && text.charCodeAt(end + 1) === LF) {
 					// A one-line event ("data: x" and a blank line) needs no data buffer at all.
 					lastEventId = idBuffer
 					const type = eventType === '' ? 'message' : eventType
@@ -261,7 +264,6 @@ export function createParser(options: ParserOptions): Parser {
 				} else {
 					data = value
 					hasData = true
-					if (value.length > maxBufferSize) return overflow()
 				}
 			} else {
 				line(text, pos, end)
