@@ -178,6 +178,12 @@ export interface ProduceOptions {
 	 * happen in the middle of synchronous code, so a burst emitted without yielding must fit in
 	 * the limit; pace longer ones with `ready()`. `Infinity` disables the limit. Default
 	 * {@link DEFAULT_MAX_QUEUED_BYTES} (1 MiB), per stream.
+	 *
+	 * The queue is freed and `stop` runs at once; the socket is the server's to close, and
+	 * adapter-node closes it only when it next reads the body, which it does once the socket
+	 * drains. A client that never reads again keeps its socket and the kernel's buffers (not
+	 * the queue) until the operating system gives up on the connection. A producer that waits on
+	 * `ready()` never reaches the limit: it waits for as long as the client does not read.
 	 */
 	maxQueuedBytes?: number
 	/**
