@@ -350,6 +350,11 @@ export function produce(start: Start, options: ProduceOptions = {}): Response {
 	/**
 	 * Ends the stream once: `close` lets the client read what is queued, `discard` drops it
 	 * (the client is gone or not reading), `none` when the consumer cancelled the body.
+	 *
+	 * The body is closed, never errored, even when events were dropped: SvelteKit's node
+	 * adapter answers a body error with `res.destroy(error)` after removing its own error
+	 * listener, and when the socket is already gone that error is uncaught and takes the whole
+	 * server down. A clean end tells the client no less: it reconnects either way.
 	 */
 	function end(error: StreamClosedError, how: 'close' | 'discard' | 'none'): Closed {
 		if (closed !== undefined) return closed
@@ -358,12 +363,8 @@ export function produce(start: Start, options: ProduceOptions = {}): Response {
 		if (timer !== undefined) clearInterval(timer)
 		signal?.removeEventListener('abort', onAbort)
 		try {
-			if (how === 'close') {
-				if (pendingBytes > 0) controller.enqueue(take())
-				controller.close()
-			} else if (how === 'discard') {
-				controller.error(error)
-			}
+			if (how === 'close' && pendingBytes > 0) controller.enqueue(take())
+			if (how !== 'none') controller.close()
 		} catch {
 			// the consumer cancelled the body in the meantime: nothing left to close
 		}
