@@ -34,7 +34,8 @@ export default defineConfig({
 		{ name: 'adapter-node', use: { baseURL: `http://127.0.0.1:${NODE}` }, testMatch: /server\.(node\.)?spec\.ts$/ }
 	],
 	webServer: [
-		{ command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW} --strictPort`, url: `http://127.0.0.1:${PREVIEW}`, reuseExistingServer: false, timeout: 60_000 },
-		{ command: 'node build', env: { PORT: String(NODE), HOST: '127.0.0.1' }, url: `http://127.0.0.1:${NODE}`, reuseExistingServer: false, timeout: 60_000 }
+		// SVELTE_SSE_E2E=1 opens the test-only endpoints under /e2e/ (src/hooks.server.ts)
+		{ command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW} --strictPort`, env: { SVELTE_SSE_E2E: '1' }, url: `http://127.0.0.1:${PREVIEW}`, reuseExistingServer: false, timeout: 60_000 },
+		{ command: 'node build', env: { PORT: String(NODE), HOST: '127.0.0.1', SVELTE_SSE_E2E: '1' }, url: `http://127.0.0.1:${NODE}`, reuseExistingServer: false, timeout: 60_000 }
 	]
 })

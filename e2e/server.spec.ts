@@ -8,6 +8,7 @@
  * /e2e/status/[id].
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
+import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { expect, test, type TestInfo } from '@playwright/test'
 
@@ -199,27 +200,59 @@ test.describe('produce() on a real server', () => {
 		}
 	})
 
-	test('runs stop within a second of the client disconnecting', async ({}, testInfo) => {
-		const latencies: number[] = []
-		for (let round = 0; round < 5; round++) {
-			const id = streamId(testInfo)
-			const { req, res } = await open(new URL(`/e2e/disconnect/${id}`, base(testInfo)))
-			const reader = new Reader(res)
-			await reader.until(() => reader.message('hello') !== undefined, 'event "hello"')
-			expect((await status(testInfo, id)).stop, 'the stream ended before the client left').toBeUndefined()
+	for (const [how, query] of [
+		['with options.request', ''],
+		['from the body cancel alone (no options.request)', '?request=none']
+	] as const) {
+		test(`runs stop within a second of the client disconnecting, ${how}`, async ({}, testInfo) => {
+			const latencies: number[] = []
+			for (let round = 0; round < 5; round++) {
+				const id = streamId(testInfo)
+				const { req, res } = await open(new URL(`/e2e/disconnect/${id}${query}`, base(testInfo)))
+				const reader = new Reader(res)
+				await reader.until(() => reader.message('hello') !== undefined, 'event "hello"')
+				expect((await status(testInfo, id)).stop, 'the stream ended before the client left').toBeUndefined()
 
-			const disconnectedAt = Date.now()
-			req.destroy()
-			const run = await pollStatus(testInfo, id, (candidate) => candidate.stop !== undefined, 3000)
-			expect(run.stop?.reason).toBe('disconnected')
-			const latency = run.stop!.at - disconnectedAt
-			expect(latency).toBeLessThan(1000)
-			latencies.push(latency)
+				const disconnectedAt = Date.now()
+				req.destroy()
+				const run = await pollStatus(testInfo, id, (candidate) => candidate.stop !== undefined, 3000)
+				expect(run.stop?.reason).toBe('disconnected')
+				const latency = run.stop!.at - disconnectedAt
+				expect(latency).toBeLessThan(1000)
+				latencies.push(latency)
+			}
+			const { min, median, max } = summary(latencies)
+			console.log(
+				`[${testInfo.project.name}] disconnect -> stop latency ${how}, over ${latencies.length} runs: min ${min} ms, median ${median} ms, max ${max} ms (${latencies.join(', ')})`
+			)
+		})
+	}
+
+	test('keeps the /e2e/ endpoints closed in a build started without SVELTE_SSE_E2E', async ({}, testInfo) => {
+		test.skip(testInfo.project.name !== 'adapter-node', 'one production server is enough')
+		const port = 4175
+		const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
+		delete env.SVELTE_SSE_E2E
+		const server = spawn(process.execPath, ['build'], { env, stdio: 'ignore' })
+		try {
+			const origin = `http://127.0.0.1:${port}`
+			const deadline = Date.now() + 20_000
+			for (;;) {
+				try {
+					if ((await fetch(origin)).ok) break
+				} catch {
+					// not listening yet
+				}
+				if (Date.now() > deadline) throw new Error('the second adapter-node server did not start')
+				await new Promise((resolve) => setTimeout(resolve, 100))
+			}
+			for (const path of ['/e2e/flood/closed', '/e2e/disconnect/closed', '/e2e/status/closed']) {
+				expect((await fetch(origin + path)).status, path).toBe(404)
+			}
+			expect(await (await fetch(origin + '/e2e/flood/closed')).text()).toBe('Not found')
+		} finally {
+			server.kill()
 		}
-		const { min, median, max } = summary(latencies)
-		console.log(
-			`[${testInfo.project.name}] disconnect -> stop latency over ${latencies.length} runs: min ${min} ms, median ${median} ms, max ${max} ms (${latencies.join(', ')})`
-		)
 	})
 
 	test('bounds the memory a client that stops reading can hold', async ({}, testInfo) => {
