@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import ts from 'typescript'
 import { open, PAGES } from './site'
 
 async function shoot(page: Page, testInfo: TestInfo, file: string) {
@@ -7,6 +8,13 @@ async function shoot(page: Page, testInfo: TestInfo, file: string) {
 	await page.screenshot({ path, fullPage: true })
 	await testInfo.attach(file, { path, contentType: 'image/png' })
 }
+
+/** Ids used by more than one element. */
+const duplicateIds = (page: Page) =>
+	page.evaluate(() => {
+		const ids = [...document.querySelectorAll('[id]')].map((element) => element.id)
+		return [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))]
+	})
 
 /** How far the page scrolls sideways: 0 when nothing sticks out. */
 const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
@@ -21,6 +29,8 @@ for (const [name, path] of PAGES) {
 		await open(page, path)
 		await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
 		await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(7)
+		// several demos share the home page: no id may be used twice (labels and anchors would break)
+		expect(await duplicateIds(page)).toEqual([])
 		await shoot(page, testInfo, `${name}-desktop.png`)
 
 		await page.setViewportSize({ width: 375, height: 812 })
@@ -57,33 +67,43 @@ test('the nav marks the current page', async ({ page }) => {
 test('demo pages show the code that runs', async ({ page }) => {
 	await open(page, '/demos/clock')
 	const files = page.locator('figure.code')
-	await expect(files.locator('figcaption')).toContainText(['src/routes/demos/clock/+server.ts', 'src/routes/demos/clock/Demo.svelte'])
+	// the captions are the files' real paths, route group included
+	await expect(files.locator('figcaption')).toContainText(['src/routes/(site)/demos/clock/+server.ts', 'src/routes/(site)/demos/clock/Demo.svelte'])
 	const shown = await files.first().locator('pre').textContent()
 	// the real file, with `$lib` written as the package name
 	const real = readFileSync(new URL('../src/routes/(site)/demos/clock/+server.ts', import.meta.url), 'utf8')
 	expect(shown).toBe(real.replace(`'$lib/server.js'`, `'svelte-sse/server'`).trimEnd())
 })
 
-/** Export names of a module, following `export * from`. */
+/** The names a module exports, read with TypeScript's parser; `export * from` is followed. */
 function exportsOf(file: URL): string[] {
-	const source = readFileSync(file, 'utf8')
+	const source = ts.createSourceFile(file.pathname, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest)
 	const names: string[] = []
-	for (const match of source.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
-		for (const part of match[1]!.split(',')) {
-			const name = part.trim().split(/\s+as\s+/).pop()!.trim()
-			if (name) names.push(name)
+	const has = (statement: ts.Statement, kind: ts.SyntaxKind) =>
+		ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === kind)
+	const exported = (statement: ts.Statement) => has(statement, ts.SyntaxKind.ExportKeyword)
+	for (const statement of source.statements) {
+		if (ts.isExportDeclaration(statement)) {
+			const clause = statement.exportClause
+			if (clause && ts.isNamedExports(clause)) names.push(...clause.elements.map((element) => element.name.text))
+			else if (clause) names.push(clause.name.text)
+			else names.push(...exportsOf(new URL((statement.moduleSpecifier as ts.StringLiteral).text.replace(/\.js$/, '.ts'), file)))
+		} else if (ts.isExportAssignment(statement)) {
+			names.push('default')
+		} else if (ts.isVariableStatement(statement) && exported(statement)) {
+			for (const declaration of statement.declarationList.declarations) {
+				if (!ts.isIdentifier(declaration.name)) throw new Error(`${file.pathname}: a destructured export; list its names here`)
+				names.push(declaration.name.text)
+			}
+		} else if (exported(statement)) {
+			const { name } = statement as ts.DeclarationStatement
+			names.push(has(statement, ts.SyntaxKind.DefaultKeyword) || !name ? 'default' : name.text)
 		}
-	}
-	for (const match of source.matchAll(/export\s+(?:declare\s+)?(?:abstract\s+)?(?:class|function|const|let|interface|type)\s+([A-Za-z_$][\w$]*)/g)) {
-		names.push(match[1]!)
-	}
-	for (const match of source.matchAll(/export\s+\*\s+from\s+'([^']+)'/g)) {
-		names.push(...exportsOf(new URL(match[1]!.replace(/\.js$/, '.ts'), file)))
 	}
 	return names
 }
 
-test('the API page documents every export of both entry points', async ({ page }) => {
+test('the API page lists exactly the exports of each entry point', async ({ page }) => {
 	await open(page, '/docs/api')
 	for (const [group, entry] of [
 		['server', '../src/lib/server.ts'],
@@ -94,5 +114,8 @@ test('the API page documents every export of both entry points', async ({ page }
 		const documented = await page.locator(`section[aria-labelledby="${group}"] dt`).evaluateAll((dts) => dts.map((dt) => dt.id))
 		const missing = names.filter((name) => !documented.includes(`${group}-${name}`))
 		expect(missing, `${entry} exports without an entry on /docs/api`).toEqual([])
+		// and nothing is listed under an entry point that does not export it
+		const extra = documented.filter((id) => !names.some((name) => id === `${group}-${name}`))
+		expect(extra, `entries on /docs/api that ${entry} does not export`).toEqual([])
 	}
 })
