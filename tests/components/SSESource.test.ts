@@ -32,6 +32,18 @@ describe('SSESource', () => {
 		await until(() => text('message') === 'hello', 'the message')
 	})
 
+	it('renders no element of its own, nor does Select', async () => {
+		const { container } = render(SourceHarness, { url: server.url + '/bare' })
+		await until(() => text('status') === 'open', 'children with status open')
+		server.emit('/bare', 'message', 'hello')
+		await until(() => text('message') === 'hello', 'the message')
+		// exactly the harness's snippets' own elements, side by side at the top
+		expect([...container.children].map((element) => element.outerHTML)).toEqual([
+			'<p data-testid="status">open</p>',
+			'<p data-testid="message">hello</p>'
+		])
+	})
+
 	it('renders children while connecting when there is no connecting snippet', () => {
 		render(SourceHarness, { url: server.url + '/b', snippets: [] })
 		expect(text('status')).toBe('connecting')
