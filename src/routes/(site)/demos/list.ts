@@ -1,9 +1,30 @@
-/** The demos, in the order the home page shows them and /demos lists them; `anchor` is their home page section. */
+/** Every file a demo shows beside itself, as text, keyed like `./chat/room.ts`. */
+const sources = import.meta.glob<string>('./*/{+server.ts,Demo.svelte,room.ts,types.ts,streams.ts}', {
+	query: '?raw',
+	import: 'default',
+	eager: true
+})
+
+/**
+ * The demos, in the order the home page shows them and /demos lists them; `anchor` is their
+ * home page section and their folder, `files` what they show, in reading order.
+ */
 export const demos = [
-	{ href: '/demos/clock', anchor: 'clock', title: 'Clock', text: 'The server emits its time every second; the page shows it.' },
-	{ href: '/demos/chat', anchor: 'chat', title: 'Chat room', text: 'POST a message, every open window receives it. Open two.' },
-	{ href: '/demos/progress', anchor: 'progress', title: 'Progress', text: 'A five-second job reports its progress and ends its stream.' },
-	{ href: '/demos/tokens', anchor: 'tokens', title: 'Token stream', text: 'POST a prompt with a JSON body; the answer streams word by word.' },
-	{ href: '/demos/schema', anchor: 'schema', title: 'Schema validation', text: 'JSON stock ticks checked with zod, broken ones reported.' },
-	{ href: '/demos/reconnect', anchor: 'reconnect', title: 'Reconnect playground', text: 'Kill the stream, pause it, restore it: no event is lost.' }
+	{ href: '/demos/clock', anchor: 'clock', title: 'Clock', text: 'The server emits its time every second; the page shows it.', files: ['+server.ts', 'Demo.svelte'] },
+	{ href: '/demos/chat', anchor: 'chat', title: 'Chat room', text: 'POST a message, every open window receives it. Open two.', files: ['+server.ts', 'room.ts', 'Demo.svelte', 'types.ts'] },
+	{ href: '/demos/progress', anchor: 'progress', title: 'Progress', text: 'A five-second job reports its progress and ends its stream.', files: ['+server.ts', 'Demo.svelte'] },
+	{ href: '/demos/tokens', anchor: 'tokens', title: 'Token stream', text: 'POST a prompt with a JSON body; the answer streams word by word.', files: ['+server.ts', 'Demo.svelte'] },
+	{ href: '/demos/schema', anchor: 'schema', title: 'Schema validation', text: 'JSON stock ticks checked with zod, broken ones reported.', files: ['+server.ts', 'Demo.svelte'] },
+	{ href: '/demos/reconnect', anchor: 'reconnect', title: 'Reconnect playground', text: 'Kill the stream, pause it, restore it: no event is lost.', files: ['+server.ts', 'streams.ts', 'Demo.svelte'] }
 ]
+
+/** The files demo `anchor` shows, named by their path in this repository, for a DemoFrame. */
+export function filesOf(anchor: string): { name: string; code: string }[] {
+	const demo = demos.find((candidate) => candidate.anchor === anchor)
+	if (!demo) throw new Error(`No demo "${anchor}"`)
+	return demo.files.map((file) => {
+		const code = sources[`./${anchor}/${file}`]
+		if (code === undefined) throw new Error(`The ${anchor} demo has no ${file}`)
+		return { name: `src/routes/(site)/demos/${anchor}/${file}`, code }
+	})
+}
