@@ -202,7 +202,7 @@ describe('Selection', () => {
 		expect(selection.error).toBeNull()
 	})
 
-	it('drops an asynchronous validation still running when the last reader leaves', async () => {
+	it('drops an asynchronous validation still running when the last reader leaves, and validates again for the next', async () => {
 		const slow = z.string().refine(async () => {
 			await new Promise((resolve) => setTimeout(resolve, 50))
 			return true
@@ -216,6 +216,10 @@ describe('Selection', () => {
 		stop()
 		await new Promise((resolve) => setTimeout(resolve, 100))
 		expect(selection.latest).toBeUndefined()
+		const seen: string[] = []
+		cleanups.push(selection.listen((value) => seen.push(value)))
+		await until(() => selection.current === 'late', 'the event, validated again for the new reader')
+		expect(seen).toEqual(['late'])
 	})
 
 	it('gives data that does not match the schema to the or fallback', async () => {

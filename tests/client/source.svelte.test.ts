@@ -392,6 +392,28 @@ describe('Source', () => {
 		expect(attempts).toEqual([1, 2, 1])
 	})
 
+	it('starts the backoff over after a stream that stayed open a while, events or not', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(1)
+		const sse = make('/quiet', { reconnect: { initialDelay: 300 } })
+		sse.connect()
+		// the first stream ends at once: attempt 1, a wait of 300 ms
+		await until(() => server.open('/quiet') === 1, 'stream 1')
+		server.end('/quiet')
+		await until(() => sse.status === 'connecting', 'waiting after stream 1')
+		expect(sse.attempt).toBe(1)
+		// the second stays open, quiet, for longer than that wait: the count starts over
+		await until(() => server.open('/quiet') === 1 && sse.status === 'open', 'stream 2', 2000)
+		await sleep(400)
+		server.end('/quiet')
+		await until(() => sse.status === 'connecting', 'waiting after stream 2')
+		expect(sse.attempt).toBe(1)
+		// the third ends at once again: the count goes on
+		await until(() => server.open('/quiet') === 1 && sse.status === 'open', 'stream 3', 2000)
+		server.end('/quiet')
+		await until(() => sse.status === 'connecting', 'waiting after stream 3')
+		expect(sse.attempt).toBe(2)
+	})
+
 	it('backs off exponentially with full jitter from the server retry, capped', async () => {
 		server.close()
 		server = await endpoints({ '/down': () => new Response('down', { status: 503 }) })

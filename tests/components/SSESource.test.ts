@@ -117,9 +117,14 @@ describe('SSESource', () => {
 		const third = server.seen.get('/ids')![2]!
 		expect([third.method, third.body, third.headers.get('last-event-id')]).toEqual(['POST', '{"room":2}', null])
 		await until(() => text('message') === 'after null', 'the new stream')
-		// and a new reconnect policy is a new source too
+		// a new reconnect policy is a new source too, resuming the same stream
 		await rerender({ url, options: { headers: { 'x-token': 'b' }, method: 'POST', body: { room: 2 }, reconnect: false } })
 		await until(() => server.seen.get('/ids')?.length === 4, 'the fourth request')
+		expect(server.seen.get('/ids')![3]!.headers.get('last-event-id')).toBe('seven')
+		// a new lastEventId prop says where to start: it wins over the last source's
+		await rerender({ url, options: { headers: { 'x-token': 'b' }, method: 'POST', body: { room: 2 }, reconnect: false, lastEventId: 'two' } })
+		await until(() => server.seen.get('/ids')?.length === 5, 'the fifth request')
+		expect(server.seen.get('/ids')![4]!.headers.get('last-event-id')).toBe('two')
 	})
 
 	it('pauses and resumes with the paused prop', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen } from '@testing-library/svelte'
 import { z } from 'zod'
-import { Source, type SelectionEvent } from '../../src/lib/index.js'
+import { Source, type JsonFallback, type SelectionEvent } from '../../src/lib/index.js'
 import SelectHarness from './fixtures/SelectHarness.svelte'
 import Orphan from './fixtures/Orphan.svelte'
 import { endpoints, type Endpoints } from '../client/server.js'
@@ -88,6 +88,20 @@ describe('Select', () => {
 		expect(text('error')).toContain('schema: ')
 		server.emit('/s', 'message', '{"price":4}')
 		await until(() => text('value') === '{"price":4}', 'the next valid value')
+	})
+
+	it('renders what the or prop gives for data that does not match the schema', async () => {
+		render(SelectHarness, {
+			source,
+			schema: z.object({ price: z.number() }),
+			or: ({ previous, raw }: JsonFallback<unknown>) => ({ price: -((previous as { price: number } | undefined)?.price ?? 0), raw })
+		})
+		await opened()
+		server.emit('/s', 'message', '{"price":3}')
+		await until(() => text('value') === '{"price":3}', 'a valid value')
+		server.emit('/s', 'message', '{"price":"free"}')
+		await until(() => text('value') === '{"price":-3,"raw":"{\\"price\\":\\"free\\"}"}', 'the fallback value')
+		expect(text('error')).toBeUndefined()
 	})
 
 	it('accepts json together with a schema, which decodes JSON itself', async () => {

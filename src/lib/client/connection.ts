@@ -13,7 +13,8 @@ export type Status = 'idle' | 'connecting' | 'open' | 'closed'
 export interface ReconnectInfo {
 	/**
 	 * 1 for the first retry after a failure or the end of a stream, counting up until a stream
-	 * delivers an event (a stream that opens and ends without one does not reset the backoff).
+	 * delivers an event or stays open at least as long as the wait before it (a stream that
+	 * opens and ends at once does not reset the backoff).
 	 */
 	attempt: number
 	/** The delay the default policy chose (exponential backoff with full jitter), in ms. */
@@ -60,7 +61,10 @@ export interface ConnectionOptions {
 	lastEventId?: string
 	/** The fetch to use (SvelteKit's `fetch`, a test double, a polyfill). Default `globalThis.fetch`. */
 	fetch?: typeof fetch
-	/** Most bytes one event may buffer before the stream counts as broken. Default 8 MiB. */
+	/**
+	 * Most characters one event may buffer (the line being read plus the event's data so far)
+	 * before the stream counts as broken. Default 8 Mi.
+	 */
 	maxBufferSize?: number
 }
 
@@ -106,6 +110,8 @@ export class Connection {
 	#generation = 0
 	#abort: AbortController | null = null
 	#timer: ReturnType<typeof setTimeout> | undefined
+	/** When the current stream opened: one that lasts tells a healthy server from one that ends at once. */
+	#openedAt: number | undefined
 	#wake = () => this.reconnectNow()
 
 	constructor(url: string | URL, options: ConnectionOptions, callbacks: ConnectionCallbacks) {
@@ -121,7 +127,7 @@ export class Connection {
 	get error(): SourceError | null {
 		return this.#error
 	}
-	/** Reconnect attempts since a stream last delivered an event. */
+	/** Reconnect attempts since a stream last delivered an event or stayed open a while. */
 	get attempt(): number {
 		return this.#attempt
 	}
@@ -133,10 +139,8 @@ export class Connection {
 	open(): void {
 		if (this.#status === 'connecting' || this.#status === 'open') return
 		this.#attempt = 0
-		const generation = this.#generation
 		this.#set('connecting')
-		// onChange may have closed it again
-		if (generation === this.#generation) void this.#run()
+		void this.#run()
 	}
 
 	/**
@@ -180,7 +184,7 @@ export class Connection {
 
 	async #run(): Promise<void> {
 		const generation = ++this.#generation
-		this.#abort?.abort()
+		this.#openedAt = undefined
 		const controller = new AbortController()
 		this.#abort = controller
 		const current = () => generation === this.#generation
@@ -203,6 +207,7 @@ export class Connection {
 				void response.body?.cancel().catch(() => {})
 				return this.#fail(new SourceError(`${this.url} answered with content-type "${type || 'none'}" instead of text/event-stream.`, { kind: 'content-type', status }))
 			}
+			this.#openedAt = Date.now()
 			this.#set('open', null)
 			if (!current()) return
 			const parser = createParser({
@@ -253,10 +258,15 @@ export class Connection {
 	#retry(error: SourceError | null, atLeast = 0): void {
 		const policy = this.#options.reconnect ?? true
 		if (policy === false) return error ? this.#fail(error) : this.close('closed')
-		const attempt = this.#attempt + 1
 		const backoff = typeof policy === 'object' ? policy : {}
 		const base = this.#serverRetry ?? backoff.initialDelay ?? 1000
-		const ceiling = Math.min(backoff.maxDelay ?? 30_000, base * 2 ** (attempt - 1))
+		const ceilingOf = (attempt: number) => Math.min(backoff.maxDelay ?? 30_000, base * 2 ** (attempt - 1))
+		// A stream that stayed open at least as long as the wait before it was healthy, events or
+		// not (a quiet channel, a proxy's time limit): the backoff starts over.
+		if (this.#openedAt !== undefined && Date.now() - this.#openedAt >= ceilingOf(Math.max(1, this.#attempt))) this.#attempt = 0
+		this.#openedAt = undefined
+		const attempt = this.#attempt + 1
+		const ceiling = ceilingOf(attempt)
 		let delay: number | false = Math.max(atLeast, Math.round(Math.random() * ceiling))
 		if (typeof policy === 'function') delay = policy({ attempt, delay, error })
 		if (delay === false || (backoff.maxAttempts !== undefined && attempt > backoff.maxAttempts)) {

@@ -205,8 +205,12 @@ export class Selection<T, J = unknown> {
 
 	#release(): void {
 		if (--this.#holders > 0) return
-		this.#epoch++
-		this.#queue = undefined
+		if (this.#queue) {
+			// what was still being validated is dropped: the next reader validates it again
+			this.#epoch++
+			this.#queue = undefined
+			this.#seen = undefined
+		}
 		this.#unlisten?.()
 		this.#unlisten = undefined
 		this.#hub.release()
@@ -233,6 +237,7 @@ export class Selection<T, J = unknown> {
 					const apply = await settled
 					if (epoch === this.#epoch) apply()
 				})
+				// #accept and #fail guard user code; this keeps anything else from rejecting unhandled
 				.catch(reportUncaught)
 				.finally(() => {
 					if (this.#queue === queue) this.#queue = undefined

@@ -130,7 +130,7 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		return this.#lastEventId
 	}
 
-	/** Reconnect attempts since a stream last delivered an event. */
+	/** Reconnect attempts since a stream last delivered an event or stayed open a while (see `ReconnectInfo.attempt`). */
 	get attempt(): number {
 		this.#subscribe()
 		return this.#attempt
@@ -237,6 +237,15 @@ function keyOf(value: unknown): unknown {
 	return `#${identityOf(value)}`
 }
 
+/**
+ * @internal A key for a request: the same url and options give the same key, plain data
+ * compared by value, functions and other objects by identity. Used by `source()` and by
+ * `<SSESource>` to tell whether new options ask for the same stream.
+ */
+export function requestKey(url: string | URL, options: Record<string, unknown>): string {
+	return JSON.stringify(keyOf({ url: String(url), ...options }))
+}
+
 function identityOf(value: object): number {
 	let id = identities.get(value)
 	if (id === undefined) identities.set(value, (id = ++nextIdentity))
@@ -257,7 +266,7 @@ export function source<Events extends EventMap = Record<string, string>>(url: st
 	// state into another's page.
 	if (!BROWSER) return new Source<Events>(url, options)
 	const { method = 'GET', headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror } = options
-	const key = JSON.stringify(keyOf({ url: String(url), method: method.toUpperCase(), headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror }))
+	const key = requestKey(url, { method: method.toUpperCase(), headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror })
 	const existing = shared.get(key)?.deref()
 	if (existing) return existing as Source<Events>
 	const created = new Source<Events>(url, options)
