@@ -209,7 +209,6 @@ export class Connection {
 			}
 			this.#openedAt = Date.now()
 			this.#set('open', null)
-			if (!current()) return
 			const parser = createParser({
 				lastEventId: this.#lastEventId,
 				maxBufferSize: this.#options.maxBufferSize,
