@@ -1,0 +1,64 @@
+/**
+ * The docs site shows code only from real files (imported with `?raw`) that `npm run check`
+ * type-checks, so its samples cannot drift from the library. The one sample that is not code, a
+ * stream's output, is compared with what its example server writes.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import type { RequestEvent } from '@sveltejs/kit'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { GET } from '../../src/routes/(site)/docs/getting-started/examples/time-server.js'
+
+const site = new URL('../../src/routes/(site)/', import.meta.url)
+const pages = readdirSync(site, { recursive: true, encoding: 'utf8' })
+	.filter((path) => path.endsWith('+page.svelte'))
+	.map((path) => ({ path, source: readFileSync(new URL(path, site), 'utf8') }))
+
+/** Samples that are not code, each compared with the real thing by a test below. */
+const CHECKED_BY_TEST = ['docs/getting-started/examples/time-output.txt']
+
+describe('the docs site', () => {
+	it('passes every sample to <Code> from an imported file, never as a literal', () => {
+		expect(pages.length).toBeGreaterThan(5)
+		const literals = pages.flatMap(({ path, source }) =>
+			[...source.matchAll(/<Code\b[^>]*\bcode=\{\s*['"`][^]*?\/>/g)].map((match) => `${path}: ${match[0]}`)
+		)
+		expect(literals).toEqual([])
+	})
+
+	it('imports samples only from files that svelte-check type-checks', () => {
+		const raw = pages.flatMap(({ path, source }) =>
+			[...source.matchAll(/from '(\.[^']+)\?raw'/g)].map((match) => new URL(match[1], new URL(path, site)).href.slice(site.href.length))
+		)
+		expect(raw.length).toBeGreaterThan(10)
+		const unchecked = raw.filter((path) => !/\.(ts|js|svelte)$/.test(path) && !CHECKED_BY_TEST.includes(decodeURI(path)))
+		expect(unchecked).toEqual([])
+	})
+})
+
+describe('getting started', () => {
+	afterEach(() => {
+		vi.useRealTimers()
+	})
+
+	it('shows the output that time-server.ts writes in its first two seconds', async () => {
+		// Date and the example's interval are faked; produce's own flushes run for real
+		vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'], now: new Date(2026, 0, 1, 14, 2, 10) })
+		const response = await GET({ request: new Request('http://localhost/time') } as RequestEvent)
+		const reader = response.body!.getReader()
+		vi.advanceTimersByTime(2000)
+
+		const decoder = new TextDecoder()
+		let written = ''
+		for (;;) {
+			// whatever arrives until the stream has been quiet for 50 ms (real time)
+			const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(resolve, 50, null))])
+			if (!chunk || chunk.done) break
+			written += decoder.decode(chunk.value, { stream: true })
+		}
+		await reader.cancel()
+
+		const shown = readFileSync(new URL('docs/getting-started/examples/time-output.txt', site), 'utf8')
+		// the page shows the file with its trailing blank line trimmed
+		expect(written).toBe(shown + '\n')
+	})
+})
