@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { Source } from '../../src/lib/index.js'
 import SourceHarness from './fixtures/SourceHarness.svelte'
+import NoticeHarness from './fixtures/NoticeHarness.svelte'
 import { endpoints, type Endpoints } from '../client/server.js'
 import { until } from '../helpers/wait.js'
 
@@ -83,6 +84,25 @@ describe('SSESource', () => {
 		server.emit('/second', 'message', 'from second')
 		await until(() => text('message') === 'from second', 'an event of the new stream')
 		expect(server.seen.get('/first')).toHaveLength(1)
+	})
+
+	it("keeps a child's selection working when the url or the headers change", async () => {
+		const { rerender } = render(NoticeHarness, { url: server.url + '/one', token: 'a' })
+		await until(() => server.open('/one') === 1, 'the first stream')
+		server.emit('/one', 'notice', 'first', '1')
+		await until(() => text('notice') === 'first', 'the first notice')
+		// a fresh token: the same stream, resumed
+		await rerender({ url: server.url + '/one', token: 'b' })
+		await until(() => server.seen.get('/one')?.length === 2 && server.open('/one') === 1, 'the resumed stream')
+		expect(server.seen.get('/one')![1]!.headers.get('last-event-id')).toBe('1')
+		server.emit('/one', 'notice', 'second')
+		await until(() => text('notice') === 'second', 'a notice after the new headers')
+		// another url
+		await rerender({ url: server.url + '/two', token: 'b' })
+		await until(() => server.open('/two') === 1, 'the new stream')
+		server.emit('/two', 'notice', 'third')
+		await until(() => text('notice') === 'third', 'a notice from the new url')
+		expect(server.open('/one')).toBe(0)
 	})
 
 	it('reconnects when request options change', async () => {

@@ -283,8 +283,8 @@ describe('parse', () => {
 			}
 		})
 
-		it('defaults maxBufferSize to 8 MiB', () => {
-			expect(DEFAULT_MAX_BUFFER_SIZE).toBe(8 * 1024 * 1024)
+		it('defaults maxBufferSize to 16 MiB, above a 10 MiB event', () => {
+			expect(DEFAULT_MAX_BUFFER_SIZE).toBe(16 * 1024 * 1024)
 			const fits = 'x'.repeat(DEFAULT_MAX_BUFFER_SIZE - 1000)
 			const over = 'x'.repeat(DEFAULT_MAX_BUFFER_SIZE + 1)
 			const outcome = parseChunks([toBytes(`data: ${fits}\n\ndata: ${over}\n\n`)])

@@ -294,6 +294,21 @@ describe('produce', () => {
 			expect(seen).toBe('42')
 		})
 
+		it('decodes the header as UTF-8, as browsers send it', async () => {
+			const id = '名-é-😀'
+			// Headers hold one character per byte: the UTF-8 bytes arrive as Latin-1 characters
+			const bytes = String.fromCharCode(...new TextEncoder().encode(id))
+			let seen: string | undefined
+			await wire(({ lastEventId }) => (seen = lastEventId), { request: new Request('http://localhost/events', { headers: { 'Last-Event-ID': bytes } }) })
+			expect(seen).toBe(id)
+		})
+
+		it('keeps a header that is not UTF-8 as it came', async () => {
+			let seen: string | undefined
+			await wire(({ lastEventId }) => (seen = lastEventId), { request: new Request('http://localhost/events', { headers: { 'Last-Event-ID': 'caf\u00e9' } }) })
+			expect(seen).toBe('café')
+		})
+
 		it('is empty when the header is absent', async () => {
 			let seen: string | undefined
 			await wire(({ lastEventId }) => (seen = lastEventId), { request: new Request('http://localhost/events') })

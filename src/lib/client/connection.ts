@@ -3,8 +3,18 @@
  * `Last-Event-ID`. Plain TypeScript with no runes, so it can be tested without Svelte; the
  * `.svelte.ts` classes mirror its state through `onChange`.
  */
-import { createParser, type ServerSentEvent } from '../protocol/index.js'
+import { createParser, DEFAULT_MAX_BUFFER_SIZE, type ServerSentEvent } from '../protocol/index.js'
 import { SourceError } from './errors.js'
+
+/** The default {@link ConnectionOptions.readTimeout}: three missed pings of `produce()`. */
+export const DEFAULT_READ_TIMEOUT = 45_000
+
+/** The longest delay a timer can wait; larger ones fire at once. */
+const MAX_DELAY = 2 ** 31 - 1
+/** Backoff grows from at least this, so a server's `retry: 0` cannot remove it. */
+const MIN_BACKOFF_STEP = 100
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+const MAX_REDIRECTS = 20
 
 /** Where a connection stands: not started, (re)connecting, streaming, or ended for good. */
 export type Status = 'idle' | 'connecting' | 'open' | 'closed'
@@ -63,9 +73,24 @@ export interface ConnectionOptions {
 	fetch?: typeof fetch
 	/**
 	 * Most characters one event may buffer (the line being read plus the event's data so far)
-	 * before the stream counts as broken. Default 8 Mi.
+	 * before the stream counts as broken. Default 16 Mi ({@link DEFAULT_MAX_BUFFER_SIZE}), so an
+	 * event of up to 16 MiB of text from `produce()` (which sends events of any size) is taken.
 	 */
 	maxBufferSize?: number
+	/**
+	 * Milliseconds without a single byte (event or comment) after which the stream counts as
+	 * dead and is reconnected: a connection that a proxy or NAT dropped silently never ends by
+	 * itself. Also bounds the wait for the response. Default 45 000, three of `produce()`'s
+	 * 15-second pings; `false` waits for ever.
+	 */
+	readTimeout?: number | false
+	/**
+	 * What to do when the server redirects. `'same-origin'` (default) follows redirects within the
+	 * stream's origin and treats one to another origin as an error, so that no header of yours
+	 * (nor `Last-Event-ID`) leaves the origin; `'follow'` follows any redirect; `'error'` treats
+	 * every redirect as an error.
+	 */
+	redirect?: 'same-origin' | 'follow' | 'error'
 }
 
 export interface ConnectionCallbacks {
@@ -81,6 +106,28 @@ function isRetryable(status: number): boolean {
 	return status >= 500 || RETRYABLE.has(status)
 }
 
+/** The url as messages show it: without its query and fragment, which may hold tokens. */
+function describe(url: string): string {
+	return url.replace(/[?#].*$/s, '')
+}
+
+/** A delay a timer can honour: whole milliseconds from 0 to 2³¹−1. */
+function clampDelay(milliseconds: number): number {
+	return Math.min(MAX_DELAY, Math.max(0, Math.round(milliseconds)))
+}
+
+/**
+ * A header value carrying `text` as UTF-8, as browsers send `Last-Event-ID`: `Headers` takes
+ * one character per byte, so each UTF-8 byte becomes one character.
+ */
+function utf8Header(text: string): string {
+	// eslint-disable-next-line no-control-regex -- ASCII needs no work
+	if (/^[\x00-\x7f]*$/.test(text)) return text
+	let bytes = ''
+	for (const byte of new TextEncoder().encode(text)) bytes += String.fromCharCode(byte)
+	return bytes
+}
+
 /** Reads `Retry-After` (seconds or an HTTP date) as milliseconds, or 0. */
 function retryAfter(response: Response): number {
 	const value = response.headers.get('retry-after')
@@ -94,6 +141,25 @@ function isPlainData(body: unknown): body is object {
 	if (body === null || typeof body !== 'object') return false
 	const prototype = Object.getPrototypeOf(body)
 	return Array.isArray(body) || prototype === Object.prototype || prototype === null
+}
+
+/** Throws a RangeError for options no request could honour, before any request is made. */
+function checkOptions(options: ConnectionOptions): void {
+	const { readTimeout, maxBufferSize, redirect } = options
+	if (readTimeout !== undefined && readTimeout !== false && !(typeof readTimeout === 'number' && readTimeout > 0)) {
+		throw new RangeError(`readTimeout must be a positive number of milliseconds or false, got ${String(readTimeout)}.`)
+	}
+	if (maxBufferSize !== undefined && !(typeof maxBufferSize === 'number' && maxBufferSize > 0)) {
+		throw new RangeError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}.`)
+	}
+	if (redirect !== undefined && redirect !== 'same-origin' && redirect !== 'follow' && redirect !== 'error') {
+		throw new RangeError(`redirect must be 'same-origin', 'follow' or 'error', got ${String(redirect)}.`)
+	}
+}
+
+/** Something the caller passed failed (a headers or body function threw): retrying cannot help. */
+function optionsError(what: string, cause: unknown): SourceError {
+	return new SourceError(`${what} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { kind: 'options', cause })
 }
 
 /** One server-sent event stream over fetch, reconnecting until closed. */
@@ -114,7 +180,9 @@ export class Connection {
 	#openedAt: number | undefined
 	#wake = () => this.reconnectNow()
 
+	/** @throws {RangeError} when an option is out of range. */
 	constructor(url: string | URL, options: ConnectionOptions, callbacks: ConnectionCallbacks) {
+		checkOptions(options)
 		this.url = String(url)
 		this.#options = options
 		this.#callbacks = callbacks
@@ -167,19 +235,80 @@ export class Connection {
 		this.#callbacks.onChange()
 	}
 
-	async #request(signal: AbortSignal): Promise<Response> {
+	/** The request as the options describe it; a SourceError of kind `options` when one of them throws. */
+	async #init(signal: AbortSignal): Promise<RequestInit & { duplex?: 'half' }> {
 		const { method = 'GET', headers, credentials } = this.#options
-		const requestHeaders = new Headers(typeof headers === 'function' ? await headers() : headers)
+		let requestHeaders: Headers
+		let body: unknown
+		try {
+			requestHeaders = new Headers(typeof headers === 'function' ? await headers() : headers)
+			body = typeof this.#options.body === 'function' ? this.#options.body() : this.#options.body
+			if (isPlainData(body)) {
+				body = JSON.stringify(body)
+				if (!requestHeaders.has('content-type')) requestHeaders.set('content-type', 'application/json')
+			}
+		} catch (cause) {
+			throw optionsError('The headers or body option', cause)
+		}
 		requestHeaders.set('accept', 'text/event-stream')
 		requestHeaders.set('cache-control', 'no-cache')
-		if (this.#lastEventId) requestHeaders.set('last-event-id', this.#lastEventId)
-		let body = typeof this.#options.body === 'function' ? this.#options.body() : this.#options.body
-		if (isPlainData(body)) {
-			body = JSON.stringify(body)
-			if (!requestHeaders.has('content-type')) requestHeaders.set('content-type', 'application/json')
-		}
+		if (this.#lastEventId) requestHeaders.set('last-event-id', utf8Header(this.#lastEventId))
+		const init: RequestInit & { duplex?: 'half' } = { method, headers: requestHeaders, body: body as BodyInit | null | undefined, credentials, signal, cache: 'no-store' }
+		// fetch sends a stream only when told it may start before the response
+		if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) init.duplex = 'half'
+		return init
+	}
+
+	/**
+	 * Fetches, following redirects as `options.redirect` allows. Where fetch shows where a
+	 * redirect goes (servers, tests), redirects are followed here one by one; a browser hides it
+	 * (an opaque redirect), so there the request is made again and the browser follows it, kept
+	 * to the page's origin by `mode: 'same-origin'` or checked by the final url.
+	 */
+	async #request(signal: AbortSignal): Promise<Response> {
+		const policy = this.#options.redirect ?? 'same-origin'
 		const fetchFn = this.#options.fetch ?? globalThis.fetch
-		return fetchFn(this.url, { method, headers: requestHeaders, body: body as BodyInit | null | undefined, credentials, signal, cache: 'no-store' })
+		const init = await this.#init(signal)
+		if (policy === 'follow') return fetchFn(this.url, init)
+		const base = globalThis.location?.href
+		const origin = new URL(this.url, base).origin
+		const refuse = (to?: string) => {
+			const where = to === undefined ? '' : policy === 'error' ? ` to ${describe(to)}` : ` to another origin (${new URL(to).origin})`
+			return new SourceError(`${describe(this.url)} redirected${where}; the redirect option ('${policy}') does not allow it.`, { kind: 'redirect' })
+		}
+		let url = this.url
+		for (let hops = 0; ; hops++) {
+			const response = await fetchFn(url, { ...init, redirect: 'manual' })
+			if (response.type === 'opaqueredirect') {
+				if (policy === 'error') throw refuse()
+				const sameAsPage = origin === globalThis.location?.origin
+				let followed: Response
+				try {
+					followed = await fetchFn(url, { ...init, redirect: 'follow', ...(sameAsPage && { mode: 'same-origin' }) })
+				} catch (cause) {
+					if (signal.aborted) throw cause
+					// same-origin mode refuses a redirect to another origin before sending anything there
+					throw new SourceError(`${describe(this.url)} redirected to another origin, or could not be reached; set the redirect option to allow other origins.`, { kind: 'redirect', cause })
+				}
+				if (!followed.url || new URL(followed.url).origin === origin) return followed
+				void followed.body?.cancel().catch(() => {})
+				throw refuse(followed.url)
+			}
+			const location = response.headers.get('location')
+			if (!REDIRECTS.has(response.status) || location === null) return response
+			void response.body?.cancel().catch(() => {})
+			const next = new URL(location, url).href
+			if (policy === 'error' || new URL(next).origin !== origin) throw refuse(next)
+			if (hops === MAX_REDIRECTS) throw new SourceError(`${describe(this.url)} redirected more than ${MAX_REDIRECTS} times.`, { kind: 'redirect' })
+			// as fetch does: 303, and 301/302 after a POST, go on as a GET without a body
+			if (response.status === 303 || (init.method?.toUpperCase() === 'POST' && response.status < 303)) {
+				if (init.method?.toUpperCase() !== 'HEAD') init.method = 'GET'
+				init.body = null
+				delete init.duplex
+				;(init.headers as Headers).delete('content-type')
+			}
+			url = next
+		}
 	}
 
 	async #run(): Promise<void> {
@@ -188,7 +317,21 @@ export class Connection {
 		const controller = new AbortController()
 		this.#abort = controller
 		const current = () => generation === this.#generation
-		let parseError: SourceError | null = null
+		let failure: SourceError | null = null
+		// One timer for the whole stream: each chunk only notes the time, and the timer, when it
+		// fires, waits again for what is left of the timeout from the last chunk.
+		const timeout = this.#options.readTimeout ?? DEFAULT_READ_TIMEOUT
+		let lastRead = Date.now()
+		let watchdog: ReturnType<typeof setTimeout> | undefined
+		const watch = (timeout: number, wait: number) => {
+			watchdog = setTimeout(() => {
+				const idle = Date.now() - lastRead
+				if (idle < timeout) return watch(timeout, timeout - idle)
+				failure = new SourceError(`${describe(this.url)} sent nothing for ${timeout} ms; reconnecting.`, { kind: 'timeout' })
+				controller.abort()
+			}, clampDelay(wait))
+		}
+		if (timeout !== false) watch(timeout, timeout)
 		try {
 			const response = await this.#request(controller.signal)
 			if (!current()) return void response.body?.cancel().catch(() => {})
@@ -199,19 +342,20 @@ export class Connection {
 			}
 			if (!response.ok) {
 				void response.body?.cancel().catch(() => {})
-				const error = new SourceError(`${this.url} answered ${status}${response.statusText ? ` ${response.statusText}` : ''}.`, { kind: 'http', status })
+				const error = new SourceError(`${describe(this.url)} answered ${status}${response.statusText ? ` ${response.statusText}` : ''}.`, { kind: 'http', status })
 				return isRetryable(status) ? this.#retry(error, retryAfter(response)) : this.#fail(error)
 			}
 			const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
 			if (type !== 'text/event-stream' || !response.body) {
 				void response.body?.cancel().catch(() => {})
-				return this.#fail(new SourceError(`${this.url} answered with content-type "${type || 'none'}" instead of text/event-stream.`, { kind: 'content-type', status }))
+				return this.#fail(new SourceError(`${describe(this.url)} answered with content-type "${type || 'none'}" instead of text/event-stream.`, { kind: 'content-type', status }))
 			}
 			this.#openedAt = Date.now()
+			lastRead = this.#openedAt
 			this.#set('open', null)
 			const parser = createParser({
 				lastEventId: this.#lastEventId,
-				maxBufferSize: this.#options.maxBufferSize,
+				maxBufferSize: this.#options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE,
 				onEvent: (event) => {
 					if (!current()) return
 					if (this.#attempt !== 0) {
@@ -224,7 +368,7 @@ export class Connection {
 					this.#serverRetry = milliseconds
 				},
 				onError: (cause) => {
-					parseError = new SourceError(cause.message, { kind: 'parse', status, cause })
+					failure = new SourceError(cause.message, { kind: 'parse', status, cause })
 					controller.abort()
 				}
 			})
@@ -233,6 +377,7 @@ export class Connection {
 				const { done, value } = await reader.read()
 				if (!current()) return
 				if (done) break
+				lastRead = Date.now()
 				parser.feed(value)
 				if (parser.lastEventId !== this.#lastEventId) {
 					this.#lastEventId = parser.lastEventId
@@ -243,7 +388,10 @@ export class Connection {
 			this.#retry(null)
 		} catch (cause) {
 			if (!current()) return
-			this.#retry(parseError ?? new SourceError(`Could not reach ${this.url}: ${cause instanceof Error ? cause.message : String(cause)}`, { kind: 'network', cause }))
+			if (cause instanceof SourceError && (cause.kind === 'options' || cause.kind === 'redirect')) return this.#fail(cause)
+			this.#retry(failure ?? new SourceError(`Could not reach ${describe(this.url)}: ${cause instanceof Error ? cause.message : String(cause)}`, { kind: 'network', cause }))
+		} finally {
+			clearTimeout(watchdog)
 		}
 	}
 
@@ -259,15 +407,28 @@ export class Connection {
 		if (policy === false) return error ? this.#fail(error) : this.close('closed')
 		const backoff = typeof policy === 'object' ? policy : {}
 		const base = this.#serverRetry ?? backoff.initialDelay ?? 1000
-		const ceilingOf = (attempt: number) => Math.min(backoff.maxDelay ?? 30_000, base * 2 ** (attempt - 1))
-		// A stream that stayed open at least as long as the wait before it was healthy, events or
-		// not (a quiet channel, a proxy's time limit): the backoff starts over.
-		if (this.#openedAt !== undefined && Date.now() - this.#openedAt >= ceilingOf(Math.max(1, this.#attempt))) this.#attempt = 0
+		const maxDelay = backoff.maxDelay ?? 30_000
+		// The first retry waits what the server asked for (up to `base`, even 0); later ones grow
+		// from at least MIN_BACKOFF_STEP, so a server that asks for no delay still gets backoff.
+		const ceilingOf = (attempt: number) => Math.min(maxDelay, attempt === 1 ? base : Math.max(base, MIN_BACKOFF_STEP) * 2 ** (attempt - 1))
+		// A stream that stayed open at least as long as the wait before it (and never less than a
+		// backoff step) was healthy, events or not (a quiet channel, a proxy's time limit): the
+		// backoff starts over.
+		const healthy = Math.max(MIN_BACKOFF_STEP, ceilingOf(Math.max(1, this.#attempt)))
+		if (this.#openedAt !== undefined && Date.now() - this.#openedAt >= healthy) this.#attempt = 0
 		this.#openedAt = undefined
 		const attempt = this.#attempt + 1
-		const ceiling = ceilingOf(attempt)
-		let delay: number | false = Math.max(atLeast, Math.round(Math.random() * ceiling))
-		if (typeof policy === 'function') delay = policy({ attempt, delay, error })
+		let delay: number | false = Math.max(atLeast, Math.round(Math.random() * ceilingOf(attempt)))
+		if (typeof policy === 'function') {
+			try {
+				delay = policy({ attempt, delay, error })
+			} catch (cause) {
+				return this.#fail(optionsError('The reconnect function', cause))
+			}
+			if (delay !== false && (typeof delay !== 'number' || Number.isNaN(delay))) {
+				return this.#fail(new SourceError(`The reconnect function must return a number of milliseconds or false, got ${String(delay)}.`, { kind: 'options' }))
+			}
+		}
 		if (delay === false || (backoff.maxAttempts !== undefined && attempt > backoff.maxAttempts)) {
 			return error ? this.#fail(error) : this.close('closed')
 		}
@@ -280,7 +441,7 @@ export class Connection {
 		globalThis.addEventListener?.('online', this.#wake)
 		this.#timer = setTimeout(() => {
 			if (generation === this.#generation) this.reconnectNow()
-		}, Math.max(0, delay))
+		}, clampDelay(delay))
 	}
 
 	/** While waiting to retry, retries at once; otherwise does nothing. */

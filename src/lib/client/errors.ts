@@ -1,5 +1,15 @@
-/** Why a connection failed. */
-export type SourceErrorKind = 'http' | 'content-type' | 'network' | 'parse' | 'json' | 'schema' | 'transform'
+/**
+ * Why a connection or a selection failed:
+ * - `http`: the server answered with an error status (`status` holds it);
+ * - `content-type`: the response was not `text/event-stream`;
+ * - `network`: the request or the stream failed on the way;
+ * - `timeout`: the stream sent nothing for `readTimeout` ms and is reconnected;
+ * - `redirect`: a redirect that the `redirect` option does not allow (to another origin, by default);
+ * - `options`: a function you passed (`headers`, `body`, `reconnect`) threw or returned nonsense; not retried;
+ * - `parse`: the stream broke a limit of the parser (`maxBufferSize`);
+ * - `json`, `schema`, `transform`: an event's data did not decode, validate or transform.
+ */
+export type SourceErrorKind = 'http' | 'content-type' | 'network' | 'timeout' | 'redirect' | 'options' | 'parse' | 'json' | 'schema' | 'transform'
 
 /**
  * An error seen by a `Source` or a `Selection`: a failed request, a bad response, a broken

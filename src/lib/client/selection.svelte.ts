@@ -61,8 +61,8 @@ export class Selection<T, J = unknown> {
 	#stores = new Set<(value: T | undefined) => void>()
 	#listeners = new Set<(value: T, event: SelectionEvent<T>) => void>()
 	#storeValue: T | undefined
-	/** Weak, so a selection derived with an inline function in markup goes away with it. */
-	#derived = new WeakMap<object, Selection<unknown>>()
+	/** Per kind, keyed by the function; weak, so one derived with an inline function in markup goes away with it. */
+	#derived = { json: new WeakMap<object, Selection<unknown>>(), transform: new WeakMap<object, Selection<unknown>>() }
 	/**
 	 * Wakes the readers that track this selection. The `$state` fields alone would not reach a
 	 * reader that created the selection itself (state made during a reaction is not tracked by
@@ -117,34 +117,37 @@ export class Selection<T, J = unknown> {
 	/**
 	 * The Svelte store contract, so `$selection` works: `run` gets the current value at once,
 	 * then synchronously for every event whose value differs from the one before. Subscribing
-	 * opens the connection like reading `current` does.
+	 * opens the connection like reading `current` does; unsubscribing lets it go a microtask
+	 * later, so an effect that subscribes anew on every run keeps the connection.
 	 */
 	subscribe(run: (value: T | undefined) => void): () => void {
-		this.#hold()
-		this.#stores.add(run)
-		run(this.#storeValue)
-		let subscribed = true
-		return () => {
-			if (!subscribed) return
-			subscribed = false
-			this.#stores.delete(run)
-			this.#release()
-		}
+		return this.#add(this.#stores, (value: T | undefined) => run(value), (store) => store(this.#storeValue))
 	}
 
 	/**
 	 * Calls `listener` for every event, identical values included (chat messages, log lines).
-	 * Listening opens the connection; the returned function stops listening.
+	 * Listening opens the connection; the returned function stops listening (and lets the
+	 * connection go a microtask later, as `subscribe` does).
 	 */
 	listen(listener: (value: T, event: SelectionEvent<T>) => void): () => void {
+		return this.#add(this.#listeners, (value: T, event: SelectionEvent<T>) => listener(value, event))
+	}
+
+	/**
+	 * Adds a copy of a callback (so the same function added twice is two, each with its own stop)
+	 * and holds the connection until the returned function is called.
+	 */
+	#add<F>(set: Set<F>, callback: F, first?: (callback: F) => void): () => void {
 		this.#hold()
-		this.#listeners.add(listener)
-		let listening = true
+		set.add(callback)
+		first?.(callback)
+		let added = true
 		return () => {
-			if (!listening) return
-			listening = false
-			this.#listeners.delete(listener)
-			this.#release()
+			if (!added) return
+			added = false
+			set.delete(callback)
+			// a microtask later, as createSubscriber does (see Source.listen)
+			queueMicrotask(() => this.#release())
 		}
 	}
 
@@ -157,18 +160,22 @@ export class Selection<T, J = unknown> {
 	 * const tick = source.select('tick').json<{ n: number }>(({ previous }) => previous)
 	 */
 	json<U = J>(or?: (fallback: JsonFallback<U>) => U | undefined): Selection<U> {
-		return this.#derive(or ?? jsonStage, jsonStage<U>(or))
+		return this.#derive(this.#derived.json, or ?? jsonStage, () => jsonStage<U>(or))
 	}
 
-	/** A selection whose value is `fn` applied to each value of this one. */
-	transform<U>(fn: (value: T) => U): Selection<U> {
-		return this.#derive(fn, transformStage(fn))
+	/**
+	 * A selection whose value is `fn` applied to each value of this one. An async `fn` is
+	 * awaited, in order: the selection holds what it resolves to.
+	 */
+	transform<U>(fn: (value: T) => U): Selection<Awaited<U>> {
+		return this.#derive(this.#derived.transform, fn, () => transformStage(fn))
 	}
 
-	/** One derived selection per key, so markup that calls `json()` on every render stays tracked. */
-	#derive<U>(key: object, stage: StageFactory): Selection<U> {
-		let selection = this.#derived.get(key) as Selection<U> | undefined
+	/** One derived selection per kind and key, so markup that calls `json()` on every render stays tracked. */
+	#derive<U>(derived: WeakMap<object, Selection<unknown>>, key: object, makeStage: () => StageFactory): Selection<U> {
+		let selection = derived.get(key) as Selection<U> | undefined
 		if (!selection) {
+			const stage = makeStage()
 			let initial: U | undefined
 			if (this.#initial !== undefined) {
 				try {
@@ -179,7 +186,7 @@ export class Selection<T, J = unknown> {
 				}
 			}
 			selection = new Selection<U>(this.#hub, this.event, [...this.#factories, stage], initial)
-			this.#derived.set(key, selection as Selection<unknown>)
+			derived.set(key, selection as Selection<unknown>)
 		}
 		return selection
 	}

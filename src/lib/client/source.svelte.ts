@@ -1,3 +1,5 @@
+import { BROWSER } from 'esm-env'
+import { onDestroy, untrack } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import type { ServerSentEvent } from '../protocol/index.js'
 import { Connection, type ConnectionOptions, type Status } from './connection.js'
@@ -6,8 +8,8 @@ import { schemaStage, type JsonFallback } from './pipeline.js'
 import { isStandardSchema, type InferOutput, type StandardSchemaV1 } from './schema.js'
 import { Selection, type Hub } from './selection.svelte.js'
 
-/** Nothing connects or schedules on the server: SSR output must not depend on the network. */
-const BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined'
+/** A value, or a function that returns it afresh (read reactively, as runed's MaybeGetter). */
+export type MaybeGetter<T> = T | (() => T)
 
 /** Event names and the type of their data once decoded, e.g. `{ tick: { n: number }; message: string }`. */
 export type EventMap = Record<string, unknown>
@@ -52,14 +54,30 @@ type Selected<Events extends EventMap, Name extends string> =
  * Fetch-based, so headers, POST bodies and credentials work; it reconnects with backoff and
  * resumes with `Last-Event-ID`.
  *
+ * `url` and `options` may be getters, read reactively while the source is connected: when what
+ * they return changes, the source moves to the new request. Selections made before carry on.
+ * New headers, credentials, reconnect policy or other settings for the same url, method, body
+ * and `lastEventId` option resume from the last event id; a new url, method, body or
+ * `lastEventId` starts afresh.
+ *
  * @example
  * const sse = new Source<{ tick: { n: number } }>('/clock')
  * const tick = sse.select('tick').json()
  * // markup: {sse.status} {tick.current?.n}
+ *
+ * @example
+ * // a fresh token reconnects, resuming where the stream was
+ * const sse = new Source('/feed', () => ({ headers: { authorization: `Bearer ${auth.token}` } }))
  */
 export class Source<Events extends EventMap = Record<string, string>> {
-	#connection: Connection
+	#url: MaybeGetter<string | URL>
+	#input: MaybeGetter<SourceOptions>
+	/** The options as last read. */
 	#options: SourceOptions
+	#connection: Connection
+	/** Keys of what the connection was made for: the whole request, and the stream it reads. */
+	#request = ''
+	#stream = ''
 	#status = $state<Status>('idle')
 	#error = $state.raw<SourceError | null>(null)
 	#lastEventId = $state('')
@@ -70,9 +88,12 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	/** Set by `close()`: readers do not reopen what was closed on purpose. */
 	#closed = false
 	#listeners = new Map<string, Set<(event: ServerSentEvent) => void>>()
+	#all = new Set<(event: ServerSentEvent) => void>()
 	#last = new Map<string, ServerSentEvent>()
 	/** Per event name: the plain selection, and those with a schema (weakly, so inline schemas go away). */
 	#selections = new Map<string, { plain?: Selection<unknown>; bySchema: WeakMap<object, Selection<unknown>> }>()
+	/** While connected with getters: stops the effect that follows them (or the one about to start). */
+	#unwatch: (() => void) | undefined
 	#hub: Hub = {
 		hold: () => this.#hold(),
 		release: () => this.#release(),
@@ -97,14 +118,19 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		}
 	})
 
-	constructor(url: string | URL, options: SourceOptions = {}) {
-		this.#options = options
-		this.#lastEventId = options.lastEventId ?? ''
-		this.#connection = new Connection(url, options, {
-			onEvent: (event) => this.#dispatch(event),
-			onChange: () => this.#sync()
-		})
-		if (options.lazy === false) this.connect()
+	/**
+	 * @param url - the stream's url, or a getter for it.
+	 * @param options - the request and the reconnect policy, or a getter for them (`lazy` is read once).
+	 * @throws {RangeError} when an option is out of range.
+	 */
+	constructor(url: MaybeGetter<string | URL>, options: MaybeGetter<SourceOptions> = {}) {
+		this.#url = url
+		this.#input = options
+		const [href, initial] = untrack(() => this.#read())
+		this.#options = initial
+		this.#lastEventId = initial.lastEventId ?? ''
+		this.#connection = this.#rekey(href, initial)
+		if (initial.lazy === false) this.connect()
 	}
 
 	/** The url this source reads. */
@@ -163,6 +189,30 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	}
 
 	/**
+	 * Calls `run` with every event, whatever its name, in order: for logging, devtools or
+	 * bridging to another protocol. Listening holds the connection open like any reader; the
+	 * returned function stops listening.
+	 *
+	 * @example
+	 * $effect(() => sse.listen(({ type, data, lastEventId }) => console.log(type, lastEventId, data)))
+	 */
+	listen(run: (event: ServerSentEvent) => void): () => void {
+		// a copy, so the same function listening twice is two listeners, each with its own stop
+		const listener = (event: ServerSentEvent) => run(event)
+		this.#all.add(listener)
+		this.#hold()
+		let listening = true
+		return () => {
+			if (!listening) return
+			listening = false
+			this.#all.delete(listener)
+			// a microtask later, as createSubscriber does: an effect that listens anew on each run
+			// keeps the connection instead of closing and reopening it
+			queueMicrotask(() => this.#release())
+		}
+	}
+
+	/**
 	 * Opens the connection now and keeps it open, read or not, until `close()`; while waiting to
 	 * reconnect, reconnects at once. `connect({ lazy: true })` undoes a `close()` without keeping
 	 * the connection open: it opens now if something reads the source, and closes when nothing does.
@@ -170,8 +220,8 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	connect(options: { lazy?: boolean } = {}): void {
 		this.#closed = false
 		if (!options.lazy) this.#pinned = true
-		if (!BROWSER || !(this.#pinned || this.#holders > 0)) return
-		this.#connection.open()
+		if (!this.#wanted()) return
+		this.#start()
 		this.#connection.reconnectNow()
 	}
 
@@ -179,15 +229,103 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	close(): void {
 		this.#closed = true
 		this.#pinned = false
+		this.#stopWatching()
 		this.#connection.close('closed')
+		closing.get(this)?.()
+	}
+
+	#wanted(): boolean {
+		return BROWSER && !this.#closed && (this.#pinned || this.#holders > 0)
+	}
+
+	/** Opens with what the getters say now, and follows them while open. */
+	#start(): void {
+		if (typeof this.#url === 'function' || typeof this.#input === 'function') {
+			const [url, options] = untrack(() => this.#read())
+			this.#rekey(url, options)
+			this.#watch()
+		}
+		this.#connection.open()
 	}
 
 	#hold(): void {
-		if (this.#holders++ === 0 && BROWSER && !this.#closed) this.#connection.open()
+		if (this.#holders++ === 0 && this.#wanted()) this.#start()
 	}
 
 	#release(): void {
-		if (--this.#holders === 0 && !this.#pinned && !this.#closed) this.#connection.close('idle')
+		if (--this.#holders === 0 && !this.#pinned && !this.#closed) {
+			this.#stopWatching()
+			this.#connection.close('idle')
+		}
+	}
+
+	#read(): [string, SourceOptions] {
+		const url = typeof this.#url === 'function' ? this.#url() : this.#url
+		const options = typeof this.#input === 'function' ? this.#input() : this.#input
+		return [String(url), options ?? {}]
+	}
+
+	/**
+	 * Follows the getters in an effect of its own, started outside whatever effect is running now
+	 * (a reader's), so that it outlives that reader.
+	 */
+	#watch(): void {
+		if (this.#unwatch) return
+		let stop: (() => void) | undefined
+		let stopped = false
+		this.#unwatch = () => {
+			stopped = true
+			stop?.()
+		}
+		queueMicrotask(() => {
+			if (stopped) return
+			stop = $effect.root(() => {
+				$effect(() => {
+					const [url, options] = this.#read()
+					untrack(() => this.#rekey(url, options))
+				})
+			})
+		})
+	}
+
+	#stopWatching(): void {
+		this.#unwatch?.()
+		this.#unwatch = undefined
+	}
+
+	/**
+	 * Moves to the request that `url` and `options` describe, unless it is the one in use; returns
+	 * the connection. The same stream (url, method, body, starting id) resumes from the last
+	 * event id; another one starts afresh.
+	 */
+	#rekey(url: string, options: SourceOptions): Connection {
+		this.#options = options
+		const request = requestKey(url, options)
+		if (request === this.#request) return this.#connection
+		const { method = 'GET', body, lastEventId = '' } = options
+		const stream = requestKey(url, { method, body, lastEventId })
+		const previous = this.#request ? this.#connection : undefined
+		const resume = previous !== undefined && stream === this.#stream
+		const connection: Connection = new Connection(url, { ...options, lastEventId: resume ? previous.lastEventId : lastEventId }, {
+			onEvent: (event) => {
+				if (connection === this.#connection) this.#dispatch(event)
+			},
+			onChange: () => {
+				if (connection === this.#connection) this.#sync()
+			}
+		})
+		this.#connection = connection
+		this.#request = request
+		this.#stream = stream
+		if (previous) {
+			previous.close('idle')
+			// another stream: a late reader must not catch up with an event of the old one
+			if (!resume) this.#last.clear()
+			if (this.#closed) connection.close('closed')
+			else if (this.#wanted()) connection.open()
+			this.#sync()
+		}
+		return connection
 	}
 
 	#sync(): void {
@@ -202,21 +340,35 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		if (fresh) this.#report(error)
 	}
 
-	/** Hands an error to `onerror`; one that `onerror` throws must not break the connection. */
+	/** Hands an error to every `onerror`; one that `onerror` throws must not break the connection. */
 	#report(error: SourceError): void {
-		try {
-			this.#options.onerror?.(error)
-		} catch (failure) {
-			reportUncaught(failure)
+		for (const onerror of [this.#options.onerror, ...(extraHandlers.get(this) ?? [])]) {
+			try {
+				onerror?.(error)
+			} catch (failure) {
+				reportUncaught(failure)
+			}
 		}
 	}
 
 	#dispatch(event: ServerSentEvent): void {
 		if (this.#selections.has(event.type)) this.#last.set(event.type, event)
+		for (const listener of [...this.#all]) {
+			try {
+				listener(event)
+			} catch (error) {
+				reportUncaught(error)
+			}
+		}
 		const listeners = this.#listeners.get(event.type)
 		if (listeners) for (const listener of [...listeners]) listener(event)
 	}
 }
+
+/** `onerror` handlers that `source()` callers added to a shared source. */
+const extraHandlers = /* @__PURE__ */ new WeakMap<Source<EventMap>, Set<(error: SourceError) => void>>()
+/** What `close()` does besides closing: a shared source stops being shared. */
+const closing = /* @__PURE__ */ new WeakMap<Source<EventMap>, () => void>()
 
 const shared = /* @__PURE__ */ new Map<string, WeakRef<Source<EventMap>>>()
 /** Forgets a shared source's key once nothing holds the source any more. */
@@ -238,12 +390,12 @@ function keyOf(value: unknown): unknown {
 }
 
 /**
- * @internal A key for a request: the same url and options give the same key, plain data
- * compared by value, functions and other objects by identity. Used by `source()` and by
- * `<SSESource>` to tell whether new options ask for the same stream.
+ * A key for a request: the same url and options give the same key, plain data compared by value,
+ * functions and other objects by identity. `onerror` and `lazy` do not change the request.
  */
-export function requestKey(url: string | URL, options: Record<string, unknown>): string {
-	return JSON.stringify(keyOf({ url: String(url), ...options }))
+function requestKey(url: unknown, options: SourceOptions): string {
+	const { method = 'GET', lazy: _lazy, onerror: _onerror, lastEventId = '', ...rest } = options
+	return JSON.stringify(keyOf({ ...rest, url: typeof url === 'function' ? url : String(url), method: method.toUpperCase(), lastEventId }))
 }
 
 function identityOf(value: object): number {
@@ -255,22 +407,48 @@ function identityOf(value: object): number {
 /**
  * A `Source` shared by everyone who asks for the same url with the same request options: one
  * connection, opened while anyone reads it. A reader that stops never closes it for the others;
- * `close()` does, since it closes the one shared source. On the server every call makes a new
- * `Source`, so no state crosses requests.
+ * `close()` does, and a closed source is never handed out again: the next call makes a new one.
+ * `onerror` and `lazy` do not make a request different: each caller's `onerror` is called (until
+ * the component that called `source()` is destroyed), and `lazy: false` from any caller keeps the
+ * shared source connected. On the server every call makes a new `Source`, so no state crosses
+ * requests.
  *
  * @example
  * const { current } = source('/notifications').select('notice')
  */
-export function source<Events extends EventMap = Record<string, string>>(url: string | URL, options: SourceOptions = {}): Source<Events> {
+export function source<Events extends EventMap = Record<string, string>>(url: MaybeGetter<string | URL>, options: SourceOptions = {}): Source<Events> {
 	// On the server one module serves every request: sharing there would leak one request's
 	// state into another's page.
 	if (!BROWSER) return new Source<Events>(url, options)
-	const { method = 'GET', headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror } = options
-	const key = requestKey(url, { method: method.toUpperCase(), headers, body, credentials, reconnect, lastEventId, fetch, maxBufferSize, lazy, onerror })
-	const existing = shared.get(key)?.deref()
-	if (existing) return existing as Source<Events>
-	const created = new Source<Events>(url, options)
-	shared.set(key, new WeakRef(created as Source<EventMap>))
-	forget.register(created, key)
-	return created
+	const { lazy, onerror } = options
+	const key = requestKey(url, options)
+	let found = shared.get(key)?.deref() as Source<Events> | undefined
+	// closed by the server (204, a fatal error): a new reader gets a new stream
+	if (found && untrack(() => found!.status) === 'closed') found = undefined
+	if (!found) {
+		found = new Source<Events>(url, { ...options, onerror: undefined })
+		const created = found as Source<EventMap>
+		shared.set(key, new WeakRef(created))
+		forget.register(created, key)
+		closing.set(created, () => {
+			if (shared.get(key)?.deref() === created) shared.delete(key)
+		})
+	}
+	if (onerror) addErrorHandler(found as Source<EventMap>, onerror)
+	if (lazy === false) found.connect()
+	return found
+}
+
+/** Adds `onerror` to a shared source, for as long as the calling component lives. */
+function addErrorHandler(shared: Source<EventMap>, onerror: (error: SourceError) => void): void {
+	let handlers = extraHandlers.get(shared)
+	if (!handlers) extraHandlers.set(shared, (handlers = new Set()))
+	// a copy, so two callers with the same function are two handlers, each removed with its caller
+	const handler = (error: SourceError) => onerror(error)
+	handlers.add(handler)
+	try {
+		onDestroy(() => handlers.delete(handler))
+	} catch {
+		// called outside a component's initialisation: the handler lives as long as the source
+	}
 }

@@ -63,8 +63,12 @@ export interface Parser {
 	readonly lastEventId: string
 }
 
-/** The default {@link ParserOptions.maxBufferSize}: 8 MiB. */
-export const DEFAULT_MAX_BUFFER_SIZE = 8 * 1024 * 1024
+/**
+ * The default {@link ParserOptions.maxBufferSize}: 16 Mi characters. `produce()` sends an event
+ * of any size; this default takes any event up to 16 MiB of text, larger than browsers and
+ * proxies handle comfortably.
+ */
+export const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024
 
 /** Reported (or thrown) when a stream breaks a limit of the parser. */
 export class ParseError extends Error {

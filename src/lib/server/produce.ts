@@ -125,7 +125,10 @@ export interface StartContext {
 	lock: Lock
 	/** Aborts as soon as the stream ends, for whatever reason; pass it on or check it in loops. */
 	signal: AbortSignal
-	/** The request's `Last-Event-ID` header, or `''` when there is none (or no `options.request`). */
+	/**
+	 * The request's `Last-Event-ID` header, decoded from UTF-8 as browsers send it, so it equals
+	 * the id that was emitted; `''` when there is none (or no `options.request`).
+	 */
 	lastEventId: string
 	/**
 	 * Resolves when the stream can take more, for producers that can pace themselves: at once
@@ -231,6 +234,30 @@ const schedule: (task: () => void) => void =
 	typeof globalThis.setImmediate === 'function'
 		? (task) => void globalThis.setImmediate(task)
 		: (task) => void setTimeout(task, 0)
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The request's `Last-Event-ID` as the id that was emitted. Browsers send the id's UTF-8 bytes,
+ * and Fetch `Headers` give one Latin-1 character per byte, so the bytes are decoded again; a
+ * value that is not valid UTF-8 is kept as it came.
+ */
+function readLastEventId(request: ProduceOptions['request']): string {
+	const value = request?.headers.get('last-event-id') ?? ''
+	// eslint-disable-next-line no-control-regex -- ASCII needs no work
+	if (/^[\x00-\x7f]*$/.test(value)) return value
+	const bytes = new Uint8Array(value.length)
+	for (let index = 0; index < value.length; index++) {
+		const code = value.charCodeAt(index)
+		if (code > 0xff) return value
+		bytes[index] = code
+	}
+	try {
+		return strictUtf8.decode(bytes)
+	} catch {
+		return value
+	}
+}
 
 /** Serialises non-string data; returns the text or the error result. */
 function serialise(data: unknown): string | EmitResult {
@@ -526,7 +553,7 @@ export function produce(start: Start, options: ProduceOptions = {}): Response {
 			}
 			return aborter.signal
 		},
-		lastEventId: request?.headers.get('last-event-id') ?? '',
+		lastEventId: readLastEventId(request),
 		ready
 	}
 	try {
