@@ -1,5 +1,5 @@
 export { Source, source } from './source.svelte.js'
-export type { EventMap, SourceOptions, SelectOptions } from './source.svelte.js'
+export type { EventMap, MaybeGetter, SourceOptions, SelectOptions } from './source.svelte.js'
 export { Selection } from './selection.svelte.js'
 export type { SelectionEvent } from './selection.svelte.js'
 export { SourceError } from './errors.js'
