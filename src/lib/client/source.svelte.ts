@@ -78,6 +78,7 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	/** Keys of what the connection was made for: the whole request, and the stream it reads. */
 	#request = ''
 	#stream = ''
+	#href = $state('')
 	#status = $state<Status>('idle')
 	#error = $state.raw<SourceError | null>(null)
 	#lastEventId = $state('')
@@ -133,9 +134,9 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		if (initial.lazy === false) this.connect()
 	}
 
-	/** The url this source reads. */
+	/** The url this source reads (the getter's latest while connected). */
 	get url(): string {
-		return this.#connection.url
+		return this.#href
 	}
 
 	/** 'idle' (not wanted yet), 'connecting' (also while waiting to retry), 'open' or 'closed'. */
@@ -315,6 +316,7 @@ export class Source<Events extends EventMap = Record<string, string>> {
 			}
 		})
 		this.#connection = connection
+		this.#href = url
 		this.#request = request
 		this.#stream = stream
 		if (previous) {
