@@ -127,3 +127,11 @@ export function utf8Length(text: string): number {
 export function encodeRetry(retry: number): Uint8Array {
 	return utf8.encode(`retry: ${checkRetry(retry)}\n\n`)
 }
+
+/**
+ * The name of the event a channel sends first when a client's `Last-Event-ID` is older than the
+ * channel's history (or unknown): the events in between are gone, so the app should fetch its
+ * state afresh. Its id is the channel's latest id, so the stream carries on from there; its data
+ * is JSON `{ "lastEventId": the id the client sent, "latest": that latest id or null }`.
+ */
+export const HISTORY_LOST = 'svelte-sse:history-lost'

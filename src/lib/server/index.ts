@@ -15,5 +15,10 @@ export type {
 	EmitResult,
 	Unsafe,
 	Lock,
-	StopReason
+	StopReason,
+	EventMap
 } from './produce.js'
+export { channel, Channel } from './channel.js'
+export type { Backend, StoredEvent, LiveListener, ChannelEvent, ChannelOptions, ChannelProduceOptions, SubscribeOptions } from './channel.js'
+export { memory } from './memory.js'
+export type { MemoryOptions } from './memory.js'

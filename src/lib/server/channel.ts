@@ -1,0 +1,351 @@
+/**
+ * Channels: one stream of events fanned out to every client that asks, on one instance or many.
+ * A backend stores each channel's events under ids it makes and tells every instance of new
+ * ones; the channel formats each event once, hands the same bytes to every stream, and replays
+ * what a client missed by its `Last-Event-ID`, with no gap and no duplicate where the replay
+ * meets the live events.
+ */
+import { formatEvent, HISTORY_LOST, ProtocolError } from '../protocol/index.js'
+import { memory } from './memory.js'
+import { produce, type Emit, type EventMap, type Frame, type FrameContext, type ProduceOptions } from './produce.js'
+
+/** One stored event: its id, its name and its data as text (as it goes on the wire). */
+export interface StoredEvent {
+	/** Opaque, unique in its channel, increasing in publish order; the same on every instance. */
+	readonly id: string
+	/** The event name. */
+	readonly event: string
+	/** The data as text: a string as it was published, anything else as JSON. */
+	readonly data: string
+}
+
+/** What a backend calls while a live subscription lasts. */
+export interface LiveListener {
+	/** Every event published after the subscription was made, in order, each once. */
+	event(event: StoredEvent): void
+	/**
+	 * The backend cannot deliver for now (its server is unreachable); it keeps trying and goes
+	 * on from where it was, so nothing that it stored is skipped.
+	 */
+	error?(error: Error): void
+}
+
+/**
+ * Where a channel's events are stored and how they reach every instance. The library has
+ * `memory()` (one process) and `redis()` (`svelte-sse/redis`); implement these four methods to
+ * put channels on another store (NATS JetStream, Kafka…). Channel names and ids are opaque to
+ * the backend's callers; the backend makes the ids.
+ */
+export interface Backend {
+	/** Stores an event at the end of the channel's history; resolves with its id once stored. */
+	publish(channel: string, event: string, data: string): Promise<string>
+	/**
+	 * Delivers every event published from now on to `listener`, in order. Resolves, with the
+	 * unsubscriber, once that holds: an event published after it resolves is never missed.
+	 */
+	subscribe(channel: string, listener: LiveListener): Promise<() => void>
+	/**
+	 * The events stored after `after`, in order; `undefined` when `after` is not in the history
+	 * (older than what is kept, or unknown), so that events after it may be gone.
+	 */
+	history(channel: string, after: string): Promise<StoredEvent[] | undefined>
+	/** The latest event of the channel, or the latest of the given name; undefined when there is none. */
+	latest(channel: string, event?: string): Promise<StoredEvent | undefined>
+}
+
+/** An event of a channel, typed by its event map: the data is the text that went on the wire. */
+export type ChannelEvent<Events extends EventMap = EventMap, Name extends string = Extract<keyof Events, string>> = {
+	[N in Name]: { readonly id: string; readonly event: N; readonly data: string }
+}[Name]
+
+/** Options of `channel(name, options)`. */
+export interface ChannelOptions {
+	/** Where the channel's events live. Default: one `memory()` backend for the whole process. */
+	backend?: Backend
+}
+
+/** Options of `channel.produce(request, options)`: those of `produce()` that apply, and per-subscriber ones. */
+export interface ChannelProduceOptions<Events extends EventMap = EventMap> extends Pick<ProduceOptions, 'ping' | 'headers' | 'maxQueuedBytes' | 'retry' | 'stop' | 'onerror'> {
+	/** Sends this subscriber only the events for which it returns true (the history-lost signal always goes). */
+	filter?: (event: ChannelEvent<Events>) => boolean
+	/**
+	 * Sends this subscriber events of its own before the channel's (the current state, a
+	 * greeting); the channel's events that arrive meanwhile wait, none is lost.
+	 */
+	initial?: (context: { emit: Emit<Events>; lastEventId: string }) => void | Promise<void>
+}
+
+/** Options of `channel.subscribe(listener, options)`. */
+export interface SubscribeOptions {
+	/** Replays the events after this id first (as a stream does for its `Last-Event-ID`). */
+	after?: string
+	/** Receives backend errors (an unreachable store). Default: `console.error`. */
+	onerror?: (error: unknown) => void
+}
+
+const utf8 = new TextEncoder()
+
+/** One event on its way to the subscribers of this instance: formatted and encoded once, when first needed. */
+class Delivery {
+	readonly event: StoredEvent
+	#frame: Frame | undefined
+	constructor(event: StoredEvent) {
+		this.event = event
+	}
+	get frame(): Frame {
+		if (this.#frame === undefined) {
+			const text = formatEvent({ id: this.event.id, event: this.event.event, data: this.event.data })
+			this.#frame = { text, bytes: utf8.encode(text) }
+		}
+		return this.#frame
+	}
+}
+
+/** A subscriber on this instance: a stream or a listener. */
+interface Member {
+	/** Events that arrived while the member was still catching up. */
+	waiting: Delivery[] | undefined
+	deliver(delivery: Delivery): void
+	/** Ends the member after a failure it cannot recover from. */
+	fail(error: unknown): void
+	readonly gone: boolean
+}
+
+function reportToConsole(error: unknown): void {
+	console.error('[svelte-sse] channel:', error)
+}
+
+function serialise(data: unknown): string {
+	if (typeof data === 'string') return data
+	let text: string | undefined
+	try {
+		text = JSON.stringify(data)
+	} catch (cause) {
+		throw new ProtocolError(`The data cannot be serialised as JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+	}
+	if (text === undefined) throw new ProtocolError(`The data cannot be serialised as JSON: JSON.stringify returned undefined for a ${typeof data}.`)
+	return text
+}
+
+/**
+ * A named stream of events for many clients; get one with `channel(name)`. Publish from anywhere
+ * on the server (a form action, a webhook, a job); every stream made by `produce` receives it.
+ */
+export class Channel<Events extends EventMap = EventMap> {
+	/** The channel's name. */
+	readonly name: string
+	#backend: Backend
+	#members = new Set<Member>()
+	/** The backend subscription shared by this instance's members, while there are any. */
+	#live: Promise<() => void> | undefined
+
+	/** @internal Made by `channel()`. */
+	constructor(name: string, backend: Backend) {
+		this.name = name
+		this.#backend = backend
+	}
+
+	/**
+	 * Publishes an event to every subscriber on every instance. Data is sent as `emit` sends it:
+	 * a string as it is, anything else as JSON.
+	 *
+	 * @returns the event's id, once the backend holds it.
+	 * @throws {ProtocolError} (as a rejection) for a name or data that cannot be sent; nothing is stored.
+	 */
+	async publish<Name extends Extract<keyof Events, string>>(event: Name, data: Events[Name]): Promise<string> {
+		const text = serialise(data)
+		// checks the name and the data as the wire needs them, before anything is stored
+		formatEvent({ event, data: text })
+		return this.#backend.publish(this.name, event, text)
+	}
+
+	/**
+	 * A stream of this channel for a `+server.ts`: given a `Last-Event-ID`, it sends exactly the
+	 * events after that id, in order, then the live ones. When that id is older than the history
+	 * (or unknown), it sends a {@link HISTORY_LOST} event first.
+	 *
+	 * @example
+	 * export const GET: RequestHandler = ({ request }) => channel('room').produce(request)
+	 */
+	produce(request: Request, options: ChannelProduceOptions<Events> = {}): Response {
+		const { filter, initial, ...rest } = options
+		const report = options.onerror ?? reportToConsole
+		return produce<Events>(
+			(context) => {
+				const { send, lock, lastEventId, emit } = context as FrameContext<Events>
+				const members = this.#members
+				const member: Member = {
+					waiting: [],
+					get gone() {
+						return !members.has(member)
+					},
+					deliver: (delivery) => {
+						if (member.gone) return
+						if (filter && delivery.event.event !== HISTORY_LOST) {
+							let keep: boolean
+							try {
+								keep = filter(delivery.event as ChannelEvent<Events>)
+							} catch (error) {
+								report(error)
+								keep = false
+							}
+							if (!keep) return
+						}
+						if (send(delivery.frame).error) this.#leave(member)
+					},
+					fail: (error) => {
+						report(error)
+						lock.set(false)
+					}
+				}
+				const before = initial && (() => initial({ emit, lastEventId }))
+				void this.#join(member, lastEventId || undefined, before)
+				return () => this.#leave(member)
+			},
+			{ ...rest, request }
+		)
+	}
+
+	/**
+	 * Calls `listener` with every event of the channel from now on (after replaying those after
+	 * `options.after`, when given), for server code that reacts to events or a hand-made stream.
+	 *
+	 * @returns the unsubscriber.
+	 */
+	subscribe(listener: (event: ChannelEvent<Events>) => void, options: SubscribeOptions = {}): () => void {
+		const report = options.onerror ?? reportToConsole
+		const members = this.#members
+		const member: Member = {
+			waiting: [],
+			get gone() {
+				return !members.has(member)
+			},
+			deliver: (delivery) => {
+				if (member.gone) return
+				try {
+					listener(delivery.event as ChannelEvent<Events>)
+				} catch (error) {
+					report(error)
+				}
+			},
+			fail: (error) => {
+				report(error)
+				this.#leave(member)
+			}
+		}
+		void this.#join(member, options.after)
+		return () => this.#leave(member)
+	}
+
+	/**
+	 * The latest event of the channel (or the latest of one name), for a page to render on the
+	 * server: give its `id` to the page's `Source` as `lastEventId` and the stream resumes from
+	 * exactly what was rendered, nothing lost in between.
+	 *
+	 * @example
+	 * // +page.server.ts
+	 * export const load = async () => ({ latest: await channel('prices').latest('price') })
+	 */
+	latest<Name extends Extract<keyof Events, string>>(event?: Name): Promise<ChannelEvent<Events, Name> | undefined> {
+		return this.#backend.latest(this.name, event) as Promise<ChannelEvent<Events, Name> | undefined>
+	}
+
+	/** Subscribers of this channel on this instance (for tests and diagnostics). */
+	get subscribers(): number {
+		return this.#members.size
+	}
+
+	/**
+	 * Adds a member: live events wait in `member.waiting` while it runs `before`, replays what it
+	 * missed, and finds the seam; then it is live.
+	 */
+	async #join(member: Member, after: string | undefined, before?: () => void | Promise<void>): Promise<void> {
+		this.#members.add(member)
+		try {
+			await this.#subscribeLive()
+			if (before) await before()
+			let seam = after
+			if (after !== undefined && !member.gone) {
+				const replay = await this.#backend.history(this.name, after)
+				if (member.gone) return
+				if (replay === undefined) {
+					seam = (await this.#backend.latest(this.name))?.id
+					member.deliver(new Delivery({ id: seam ?? '', event: HISTORY_LOST, data: JSON.stringify({ lastEventId: after, latest: seam ?? null }) }))
+				} else {
+					for (const event of replay) member.deliver(new Delivery(event))
+					if (replay.length > 0) seam = replay[replay.length - 1]!.id
+				}
+			}
+			// The live events that waited started at or before the replay's end: those up to the
+			// seam were replayed (or are gone, with the history); the rest follow in order.
+			const waiting = member.waiting ?? []
+			member.waiting = undefined
+			const at = seam === undefined ? -1 : waiting.findIndex((delivery) => delivery.event.id === seam)
+			for (let index = at + 1; index < waiting.length; index++) member.deliver(waiting[index]!)
+		} catch (error) {
+			if (!member.gone) member.fail(error)
+		}
+	}
+
+	#leave(member: Member): void {
+		if (!this.#members.delete(member) || this.#members.size > 0) return
+		const live = this.#live
+		this.#live = undefined
+		live?.then((unsubscribe) => unsubscribe(), () => {})
+	}
+
+	/** One backend subscription for all of this instance's members. */
+	#subscribeLive(): Promise<() => void> {
+		if (this.#live === undefined) {
+			const live = this.#backend.subscribe(this.name, {
+				event: (event) => {
+					const delivery = new Delivery(event)
+					for (const member of this.#members) {
+						if (member.waiting) member.waiting.push(delivery)
+						else member.deliver(delivery)
+					}
+				},
+				error: reportToConsole
+			})
+			this.#live = live
+			// a failed subscription is tried again by the next member
+			live.catch(() => {
+				if (this.#live === live) this.#live = undefined
+			})
+		}
+		return this.#live
+	}
+}
+
+const channels = new WeakMap<Backend, Map<string, Channel>>()
+
+/** The process's default backend, kept on globalThis so that a dev server's module reload keeps its history. */
+function defaultBackend(): Backend {
+	const key = Symbol.for('svelte-sse.memory')
+	const store = globalThis as { [key]?: Backend }
+	return (store[key] ??= memory())
+}
+
+/**
+ * The channel named `name`: cheap to call in every request, since the same name on the same
+ * backend is always the same channel.
+ *
+ * @example
+ * // src/routes/room/+server.ts
+ * const room = channel<{ message: { from: string; text: string } }>('room')
+ * export const GET: RequestHandler = ({ request }) => room.produce(request)
+ * export const POST: RequestHandler = async ({ request }) => {
+ *   await room.publish('message', await request.json())
+ *   return new Response(null, { status: 204 })
+ * }
+ * @throws {TypeError} when `name` is not a non-empty string.
+ */
+export function channel<Events extends EventMap = EventMap>(name: string, options: ChannelOptions = {}): Channel<Events> {
+	if (typeof name !== 'string' || name === '') throw new TypeError(`A channel name must be a non-empty string, got ${JSON.stringify(name)}.`)
+	const backend = options.backend ?? defaultBackend()
+	let named = channels.get(backend)
+	if (!named) channels.set(backend, (named = new Map()))
+	let found = named.get(name)
+	if (!found) named.set(name, (found = new Channel(name, backend)))
+	return found as unknown as Channel<Events>
+}

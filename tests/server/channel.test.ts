@@ -1,0 +1,80 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { channel, memory, produce, HISTORY_LOST, type ChannelEvent } from '../../src/lib/server.js'
+import { backendSuite } from './backend-suite.js'
+import { sleep } from '../helpers/wait.js'
+
+backendSuite('memory', { make: (history) => memory({ history }) })
+
+describe('channel', () => {
+	it('is the same channel for the same name and backend, and another for another backend', () => {
+		const backend = memory()
+		expect(channel('a', { backend })).toBe(channel('a', { backend }))
+		expect(channel('a', { backend })).not.toBe(channel('b', { backend }))
+		expect(channel('a', { backend })).not.toBe(channel('a', { backend: memory() }))
+		expect(channel('a')).toBe(channel('a'))
+	})
+
+	it('refuses a name that is not a non-empty string', () => {
+		expect(() => channel('')).toThrow(TypeError)
+		expect(() => channel(42 as unknown as string)).toThrow(TypeError)
+	})
+
+	it('types publish, latest and the events of filter by the event map', async () => {
+		type Events = { tick: { n: number }; note: string }
+		const room = channel<Events>('typed', { backend: memory() })
+		await room.publish('tick', { n: 1 })
+		// @ts-expect-error the data of a tick is { n: number }
+		await room.publish('tick', { n: 'one' }).catch(() => {})
+		// @ts-expect-error no such event
+		await room.publish('tock', 1).catch(() => {})
+		const latest = await room.latest('tick')
+		expectTypeOf(latest).toEqualTypeOf<ChannelEvent<Events, 'tick'> | undefined>()
+		expect(latest?.event).toBe('tick')
+	})
+})
+
+describe('produce<Events>()', () => {
+	it('checks event names and data against the event map', () => {
+		type Events = { tick: { n: number } }
+		const response = produce<Events>(({ emit, lock }) => {
+			emit('tick', { n: 1 })
+			// @ts-expect-error the data of a tick is { n: number }
+			emit('tick', 'one')
+			// @ts-expect-error no such event
+			emit('tock', { n: 1 })
+			lock.set(false)
+		})
+		expect(response.headers.get('content-type')).toContain('text/event-stream')
+	})
+})
+
+describe('memory', () => {
+	it('refuses a history or maxAge out of range', () => {
+		expect(() => memory({ history: -1 })).toThrow(RangeError)
+		expect(() => memory({ history: 1.5 })).toThrow(RangeError)
+		expect(() => memory({ maxAge: 0 })).toThrow(RangeError)
+	})
+
+	it('forgets events older than maxAge', async () => {
+		const backend = memory({ maxAge: 50 })
+		const first = await backend.publish('aged', 'n', '1')
+		const second = await backend.publish('aged', 'n', '2')
+		expect(await backend.history('aged', first)).toEqual([{ id: second, event: 'n', data: '2' }])
+		await sleep(80)
+		const third = await backend.publish('aged', 'n', '3')
+		// the first is long gone, and so is the second: what came after the first may be lost
+		expect(await backend.history('aged', first)).toBeUndefined()
+		// but a client that had the second missed nothing that is gone
+		expect(await backend.history('aged', second)).toEqual([{ id: third, event: 'n', data: '3' }])
+		expect(await backend.latest('aged')).toEqual({ id: third, event: 'n', data: '3' })
+	})
+
+	it("does not take another instance's ids, even the same number", async () => {
+		const a = memory()
+		const b = memory()
+		const id = await a.publish('room', 'n', '1')
+		await b.publish('room', 'n', '1')
+		expect(await b.history('room', id)).toBeUndefined()
+		expect(HISTORY_LOST).toBe('svelte-sse:history-lost')
+	})
+})
