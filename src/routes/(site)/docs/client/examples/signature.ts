@@ -1,3 +1,3 @@
-import { Source, type EventMap, type SourceOptions } from '$lib/index.js'
+import { Source, type EventMap, type MaybeGetter, type SourceOptions } from '$lib/index.js'
 
-Source satisfies new <Events extends EventMap>(url: string | URL, options?: SourceOptions) => Source<Events>
+Source satisfies new <Events extends EventMap>(url: MaybeGetter<string | URL>, options?: MaybeGetter<SourceOptions>) => Source<Events>
