@@ -51,6 +51,11 @@ export interface Backend {
 	history(channel: string, after: string): Promise<StoredEvent[] | undefined>
 	/** The latest event of the channel, or the latest of the given name; undefined when there is none. */
 	latest(channel: string, event?: string): Promise<StoredEvent | undefined>
+	/**
+	 * Orders two ids of one channel: negative when `a` was published first, positive when `b`
+	 * was, 0 when they are the same. Ids mean nothing to the channel beyond this order.
+	 */
+	compare(a: string, b: string): number
 }
 
 /** An event of a channel, typed by its event map: the data is the text that went on the wire. */
@@ -105,6 +110,11 @@ class Delivery {
 interface Member {
 	/** Events that arrived while the member was still catching up. */
 	waiting: Delivery[] | undefined
+	/**
+	 * The last event it was given by its replay: live events up to this one (a live feed may
+	 * lag behind a replay) are not given again.
+	 */
+	seam?: string
 	deliver(delivery: Delivery): void
 	/** Ends the member after a failure it cannot recover from. */
 	fail(error: unknown): void
@@ -250,9 +260,16 @@ export class Channel<Events extends EventMap = EventMap> {
 		return this.#backend.latest(this.name, event) as Promise<ChannelEvent<Events, Name> | undefined>
 	}
 
-	/** Subscribers of this channel on this instance (for tests and diagnostics). */
+	/**
+	 * How many subscribers on this instance receive live events: those whose replay is done.
+	 * A stream receives what is published once it is counted here, a round trip to the backend
+	 * after its request; a page that renders on the server and resumes from `latest()`'s id
+	 * misses nothing in between.
+	 */
 	get subscribers(): number {
-		return this.#members.size
+		let live = 0
+		for (const member of this.#members) if (member.waiting === undefined) live++
+		return live
 	}
 
 	/**
@@ -276,15 +293,24 @@ export class Channel<Events extends EventMap = EventMap> {
 					if (replay.length > 0) seam = replay[replay.length - 1]!.id
 				}
 			}
-			// The live events that waited started at or before the replay's end: those up to the
-			// seam were replayed (or are gone, with the history); the rest follow in order.
+			// The live events that waited, and those still on their way, may include what the
+			// replay gave (or what was lost with the history): only those after the seam follow.
+			member.seam = seam
 			const waiting = member.waiting ?? []
 			member.waiting = undefined
-			const at = seam === undefined ? -1 : waiting.findIndex((delivery) => delivery.event.id === seam)
-			for (let index = at + 1; index < waiting.length; index++) member.deliver(waiting[index]!)
+			for (const delivery of waiting) this.#pass(member, delivery)
 		} catch (error) {
 			if (!member.gone) member.fail(error)
 		}
+	}
+
+	/** Gives a live event to a member that is past its replay, unless the replay gave it already. */
+	#pass(member: Member, delivery: Delivery): void {
+		if (member.seam !== undefined) {
+			if (this.#backend.compare(delivery.event.id, member.seam) <= 0) return
+			member.seam = undefined
+		}
+		member.deliver(delivery)
 	}
 
 	#leave(member: Member): void {
@@ -302,7 +328,7 @@ export class Channel<Events extends EventMap = EventMap> {
 					const delivery = new Delivery(event)
 					for (const member of this.#members) {
 						if (member.waiting) member.waiting.push(delivery)
-						else member.deliver(delivery)
+						else this.#pass(member, delivery)
 					}
 				},
 				error: reportToConsole

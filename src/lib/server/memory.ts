@@ -37,6 +37,12 @@ export function memory(options: MemoryOptions = {}): Backend {
 	const prefix = `${instance}-`
 	const logs = new Map<string, Log>()
 
+	/** The number of an id of this instance, or undefined. */
+	const numberOf = (id: string): number | undefined => {
+		const digits = id.slice(prefix.length)
+		return id.startsWith(prefix) && /^\d+$/.test(digits) ? Number(digits) : undefined
+	}
+
 	const logOf = (channel: string): Log => {
 		let log = logs.get(channel)
 		if (!log) logs.set(channel, (log = { first: 1, events: [], listeners: new Set() }))
@@ -70,14 +76,13 @@ export function memory(options: MemoryOptions = {}): Backend {
 			return () => void listeners.delete(listener)
 		},
 		async history(channel, after) {
-			const digits = after.slice(prefix.length)
-			if (!after.startsWith(prefix) || !/^\d+$/.test(digits)) return undefined
-			const number = Number(digits)
+			const number = numberOf(after)
+			if (number === undefined) return undefined
 			const log = logOf(channel)
 			trim(log)
 			const next = log.first + log.events.length
 			// the event just before the oldest one kept may be gone itself, but nothing after it is
-			if (!Number.isSafeInteger(number) || number < log.first - 1 || number >= next) return undefined
+			if (number < log.first - 1 || number >= next) return undefined
 			return log.events.slice(number - log.first + 1).map(({ event }) => event)
 		},
 		async latest(channel, event) {
@@ -89,6 +94,10 @@ export function memory(options: MemoryOptions = {}): Backend {
 				if (event === undefined || stored.event === event) return stored
 			}
 			return undefined
+		},
+		compare(a, b) {
+			// ids of another instance order before this one's: they are never replayed here
+			return (numberOf(a) ?? -1) - (numberOf(b) ?? -1)
 		}
 	}
 }

@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { build } from 'vite'
+import { channel } from '../../src/lib/server.js'
+import { redis, RedisUnavailableError, type RedisBackend } from '../../src/lib/redis/index.js'
+import { backendSuite } from '../server/backend-suite.js'
+import { serve, type Served } from '../helpers/serve.js'
+import { sleep, until } from '../helpers/wait.js'
+import { open, type Reader } from '../server/sse-client.js'
+import { clear, kept, privateRedis, REDIS_URL, uniquePrefix } from './helpers.js'
+
+const backends: RedisBackend[] = []
+const prefix = uniquePrefix()
+afterAll(async () => {
+	await Promise.all(backends.splice(0).map((backend) => backend.close()))
+	await clear(REDIS_URL, prefix)
+})
+
+backendSuite('redis', {
+	make: (history) => {
+		const backend = redis({ url: REDIS_URL, prefix, maxLength: history })
+		backends.push(backend)
+		return backend
+	}
+})
+
+/** The numbers a reader received, and their ids. */
+const received = (readers: Reader[]) => readers.flatMap((reader) => reader.events.filter((event) => event.type === 'n').map((event) => ({ id: event.lastEventId, data: event.data })))
+
+describe('redis', () => {
+	it('refuses options out of range', () => {
+		expect(() => redis({ maxLength: 0 })).toThrow(RangeError)
+		expect(() => redis({ timeout: -1 })).toThrow(RangeError)
+	})
+
+	it('survives a Redis restart mid-stream: nothing Redis kept is lost, and publish rejects while it is down', async () => {
+		const own = await privateRedis()
+		const backend = redis({ url: own.url, prefix, timeout: 500 })
+		let server: Served | undefined
+		try {
+			const room = channel<{ n: number }>('restart', { backend })
+			server = await serve((request) => room.produce(request, { ping: false }))
+			const reader = await open(`${server.url}/`)
+			await until(() => room.subscribers === 1, 'the subscriber')
+			let n = 0
+			let publishing = true
+			const refusals: number[] = []
+			const publisher = (async () => {
+				while (publishing) {
+					const started = Date.now()
+					try {
+						await room.publish('n', n + 1)
+						n++
+					} catch (error) {
+						expect(error).toBeInstanceOf(RedisUnavailableError)
+						refusals.push(Date.now() - started)
+						await sleep(20)
+					}
+					await new Promise((resolve) => setImmediate(resolve))
+				}
+			})()
+			await until(() => n >= 50, 'events before the restart', 5000)
+			await own.stop()
+			await until(() => refusals.length >= 3, 'publish to be refused while Redis is down', 5000)
+			await own.start()
+			const before = n
+			await until(() => n >= before + 50, 'events after the restart', 10_000)
+			publishing = false
+			await publisher
+			const stored = await kept(own.url, `${prefix}restart`)
+			await until(() => received([reader]).length >= stored.length, 'every kept event', 10_000)
+			expect(received([reader])).toEqual(stored)
+			// a refusal never waited for ever: at most the timeout, and some slack
+			expect(Math.max(...refusals)).toBeLessThan(2000)
+			reader.close()
+		} finally {
+			await server?.close()
+			await backend.close()
+			await own.remove()
+		}
+	}, 30_000)
+})
+
+describe('two instances on one Redis', () => {
+	let script: string
+	const children: ChildProcess[] = []
+	beforeAll(async () => {
+		// the instance is TypeScript: build it into one file that Node runs
+		await build({
+			configFile: false,
+			logLevel: 'silent',
+			build: { ssr: 'tests/redis/instance.ts', outDir: 'tests/redis/.build', emptyOutDir: true, target: 'node20' }
+		})
+		script = 'tests/redis/.build/instance.js'
+	}, 60_000)
+	afterAll(() => {
+		for (const child of children) child.kill('SIGKILL')
+	})
+
+	async function instance(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+		const child = spawn(process.execPath, [script], { env: { ...process.env, REDIS_URL, PREFIX: clusterPrefix, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+		children.push(child)
+		const lines = createInterface({ input: child.stdout! })
+		const url = await new Promise<string>((resolve, reject) => {
+			lines.on('line', (line) => line.startsWith('listening ') && resolve(line.slice('listening '.length)))
+			child.once('exit', (code) => reject(new Error(`the instance exited with ${code}`)))
+		})
+		return { url, child }
+	}
+	const clusterPrefix = uniquePrefix()
+	afterAll(() => clear(REDIS_URL, clusterPrefix))
+
+	it('moves clients of a killed instance to another, every event exactly once and in order', async () => {
+		const a = await instance({ PUBLISH: '1' })
+		const b = await instance({})
+		const clients = await Promise.all(Array.from({ length: 5 }, () => open(b.url)))
+		await until(() => clients.every((client) => client.events.length >= 100), 'events through B', 10_000)
+		b.child.kill('SIGKILL')
+		await Promise.all(clients.map((client) => client.ended))
+		// each client comes back to A with its last event id
+		const resumed = await Promise.all(clients.map((client) => open(a.url, client.lastEventId)))
+		await until(() => resumed.every((client) => client.events.length >= 100), 'events through A', 10_000)
+		a.child.kill('SIGKILL')
+		await Promise.all(resumed.map((client) => client.ended))
+		const stored = await kept(REDIS_URL, `${clusterPrefix}cluster`)
+		for (let index = 0; index < clients.length; index++) {
+			const got = received([clients[index]!, resumed[index]!])
+			const start = stored.findIndex((entry) => entry.id === got[0]!.id)
+			expect(start).toBeGreaterThanOrEqual(0)
+			expect(got).toEqual(stored.slice(start, start + got.length))
+			// and the numbers themselves run on with no gap
+			expect(got.map((entry) => Number(entry.data))).toEqual(got.map((_, offset) => Number(got[0]!.data) + offset))
+		}
+	}, 60_000)
+})
