@@ -397,7 +397,7 @@ describe('Source', () => {
 		const sse = make('/quiet', { reconnect: { initialDelay: 300 } })
 		sse.connect()
 		// the first stream ends at once: attempt 1, a wait of 300 ms
-		await until(() => server.open('/quiet') === 1, 'stream 1')
+		await until(() => server.open('/quiet') === 1 && sse.status === 'open', 'stream 1')
 		server.end('/quiet')
 		await until(() => sse.status === 'connecting', 'waiting after stream 1')
 		expect(sse.attempt).toBe(1)
