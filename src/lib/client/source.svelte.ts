@@ -7,6 +7,10 @@ import { reportUncaught, type SourceError } from './errors.js'
 import { schemaStage, type JsonFallback } from './pipeline.js'
 import { isStandardSchema, type InferOutput, type StandardSchemaV1 } from './schema.js'
 import { Selection, type Hub } from './selection.svelte.js'
+import { canShare, SharedConnection } from './share.js'
+
+/** A connection of this tab's own, or one shared with other tabs. */
+type Link = Connection | SharedConnection
 
 /** A value, or a function that returns it afresh (read reactively, as runed's MaybeGetter). */
 export type MaybeGetter<T> = T | (() => T)
@@ -24,6 +28,16 @@ export interface SourceOptions extends ConnectionOptions {
 	lazy?: boolean
 	/** Called with every error: failed requests, broken streams, data that did not decode. */
 	onerror?: (error: SourceError) => void
+	/**
+	 * Shares one connection among the tabs of this browser that read the same stream: one tab
+	 * (elected with the Web Locks API) holds the connection and relays events and state to the
+	 * others over a BroadcastChannel; when it closes, another takes over and resumes from the last
+	 * event id. The same stream means the same url, method, body, credentials and plain headers
+	 * (their values are hashed, never sent between tabs; header and body functions are not
+	 * compared). Where Web Locks, BroadcastChannel or SHA-256 are missing (an insecure context,
+	 * SSR), each tab connects on its own. Default `false`.
+	 */
+	share?: boolean
 }
 
 /**
@@ -74,7 +88,7 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	#input: MaybeGetter<SourceOptions>
 	/** The options as last read. */
 	#options: SourceOptions
-	#connection: Connection
+	#connection: Link
 	/** Keys of what the connection was made for: the whole request, and the stream it reads. */
 	#request = ''
 	#stream = ''
@@ -299,7 +313,7 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	 * the connection. The same stream (url, method, body, starting id) resumes from the last
 	 * event id; another one starts afresh.
 	 */
-	#rekey(url: string, options: SourceOptions): Connection {
+	#rekey(url: string, options: SourceOptions): Link {
 		this.#options = options
 		const request = requestKey(url, options)
 		if (request === this.#request) return this.#connection
@@ -307,14 +321,20 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		const stream = requestKey(url, { method, body, lastEventId })
 		const previous = this.#request ? this.#connection : undefined
 		const resume = previous !== undefined && stream === this.#stream
-		const connection: Connection = new Connection(url, { ...options, lastEventId: resume ? previous.lastEventId : lastEventId }, {
-			onEvent: (event) => {
+		const callbacks = {
+			onEvent: (event: ServerSentEvent) => {
 				if (connection === this.#connection) this.#dispatch(event)
 			},
 			onChange: () => {
 				if (connection === this.#connection) this.#sync()
-			}
-		})
+			},
+			snapshot: () => [...this.#last.values()]
+		}
+		const connectionOptions = { ...options, lastEventId: resume ? previous.lastEventId : lastEventId }
+		const connection: Link =
+			options.share && BROWSER && canShare()
+				? new SharedConnection(url, connectionOptions, callbacks, shareKey(url, options))
+				: new Connection(url, connectionOptions, callbacks)
 		this.#connection = connection
 		this.#href = url
 		this.#request = request
@@ -381,14 +401,14 @@ const identities = /* @__PURE__ */ new WeakMap<object, number>()
 let nextIdentity = 0
 
 /** A stable key for an option: plain data by value, functions and other objects by identity. */
-function keyOf(value: unknown): unknown {
-	if (value === null || typeof value !== 'object') return typeof value === 'function' ? `#${identityOf(value)}` : value
+function keyOf(value: unknown, identity: (value: object) => unknown = identityOf): unknown {
+	if (value === null || typeof value !== 'object') return typeof value === 'function' ? identity(value) : value
 	const prototype = Object.getPrototypeOf(value)
-	if (Array.isArray(value)) return value.map(keyOf)
+	if (Array.isArray(value)) return value.map((item) => keyOf(item, identity))
 	if (prototype === Object.prototype || prototype === null) {
-		return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, keyOf(v)]))
+		return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, keyOf(v, identity)]))
 	}
-	return `#${identityOf(value)}`
+	return identity(value)
 }
 
 /**
@@ -400,10 +420,20 @@ function requestKey(url: unknown, options: SourceOptions): string {
 	return JSON.stringify(keyOf({ ...rest, url: typeof url === 'function' ? url : String(url), method: method.toUpperCase(), lastEventId }))
 }
 
-function identityOf(value: object): number {
+/**
+ * The same for tabs to agree on: identities mean nothing in another tab, so functions and other
+ * objects count as equal, and what the connection itself manages (the reconnect policy, the
+ * starting id) is left out.
+ */
+function shareKey(url: string, options: SourceOptions): string {
+	const { method = 'GET', body, credentials, headers, maxBufferSize, redirect } = options
+	return JSON.stringify(keyOf({ url: new URL(url, globalThis.location?.href).href, method: method.toUpperCase(), body, credentials, headers, maxBufferSize, redirect }, (value) => (typeof value === 'function' ? 'function' : 'object')))
+}
+
+function identityOf(value: object): string {
 	let id = identities.get(value)
 	if (id === undefined) identities.set(value, (id = ++nextIdentity))
-	return id
+	return `#${id}`
 }
 
 /**

@@ -1,5 +1,9 @@
-/** Every file a demo shows beside itself, as text, keyed like `./chat/room.ts`. */
-const sources = import.meta.glob<string>('./*/{+server.ts,Demo.svelte,room.ts,types.ts,streams.ts}', {
+/**
+ * Every file a demo shows beside itself, as text, keyed like `./chat/room.ts`. One pattern per
+ * file, not one brace list: Vite's dev server reads a brace list starting with `+` as an extglob
+ * and matches nothing (its build does not), which broke every demo under `vite dev`.
+ */
+const sources = import.meta.glob<string>(['./*/+server.ts', './*/Demo.svelte', './*/room.ts', './*/types.ts', './*/streams.ts', './*/ticker.ts'], {
 	query: '?raw',
 	import: 'default',
 	eager: true
@@ -15,7 +19,9 @@ export const demos = [
 	{ href: '/demos/progress', anchor: 'progress', title: 'Progress', text: 'A five-second job reports its progress and ends its stream.', files: ['+server.ts', 'Demo.svelte'] },
 	{ href: '/demos/tokens', anchor: 'tokens', title: 'Token stream', text: 'POST a prompt with a JSON body; the answer streams word by word.', files: ['+server.ts', 'Demo.svelte'] },
 	{ href: '/demos/schema', anchor: 'schema', title: 'Schema validation', text: 'JSON stock ticks checked with zod, broken ones reported.', files: ['+server.ts', 'Demo.svelte'] },
-	{ href: '/demos/reconnect', anchor: 'reconnect', title: 'Reconnect playground', text: 'Kill the stream, pause it, restore it: no event is lost.', files: ['+server.ts', 'streams.ts', 'Demo.svelte'] }
+	{ href: '/demos/reconnect', anchor: 'reconnect', title: 'Reconnect playground', text: 'Kill the stream, pause it, restore it: no event is lost.', files: ['+server.ts', 'streams.ts', 'Demo.svelte'] },
+	{ href: '/demos/shared', anchor: 'shared', title: 'Shared across tabs', text: 'Open it in several tabs: one stream for all of them, and none misses an event when a tab closes.', files: ['+server.ts', 'ticker.ts', 'Demo.svelte'] },
+	{ href: '/demos/resume', anchor: 'resume', title: 'Resume after a restart', text: 'End every stream of a channel while it publishes: clients come back and miss nothing.', files: ['+server.ts', 'streams.ts', 'Demo.svelte'] }
 ]
 
 /** The files demo `anchor` shows, named by their path in this repository, for a DemoFrame. */
