@@ -33,6 +33,44 @@ describe('channel', () => {
 	})
 })
 
+describe('channel.events()', () => {
+	it('iterates events from the moment of the call, replaying after an id, until the signal aborts', async () => {
+		const room = channel<{ n: number }>('iterated', { backend: memory() })
+		const first = await room.publish('n', 1)
+		const abort = new AbortController()
+		const events = room.events({ after: first, signal: abort.signal })
+		await room.publish('n', 2)
+		await room.publish('n', 3)
+		const seen: string[] = []
+		for await (const event of events) {
+			seen.push(event.data)
+			if (seen.length === 2) abort.abort()
+		}
+		expect(seen).toEqual(['2', '3'])
+		expect(room.subscribers).toBe(0)
+	})
+
+	it('unsubscribes when the loop breaks, and throws for a consumer that does not pull', async () => {
+		const room = channel<{ n: number }>('slow-reader', { backend: memory() })
+		const events = room.events({ maxQueued: 2 })
+		await sleep(0)
+		for (let n = 1; n <= 3; n++) await room.publish('n', n)
+		await expect(events.next()).resolves.toEqual({ value: expect.objectContaining({ data: '1' }), done: false })
+		await events.next()
+		await expect(events.next()).rejects.toThrow(/maxQueued/)
+		expect(room.subscribers).toBe(0)
+		const again = room.events()
+		await sleep(0)
+		await room.publish('n', 4)
+		for await (const event of again) {
+			expect(event.data).toBe('4')
+			break
+		}
+		expect(room.subscribers).toBe(0)
+		expect(() => room.events({ maxQueued: 0 })).toThrow(RangeError)
+	})
+})
+
 describe('produce<Events>()', () => {
 	it('checks event names and data against the event map', () => {
 		type Events = { tick: { n: number } }

@@ -80,6 +80,16 @@ export interface ChannelProduceOptions<Events extends EventMap = EventMap> exten
 	initial?: (context: { emit: Emit<Events>; lastEventId: string }) => void | Promise<void>
 }
 
+/** Options of `channel.events(options)`. */
+export interface EventsOptions {
+	/** Replays the events after this id first (a `HISTORY_LOST` event when they are gone). */
+	after?: string
+	/** Ends the iteration (a pending `next()` resolves done): pass the request's signal. */
+	signal?: AbortSignal
+	/** The most events that may wait for a consumer that does not pull; past it, `next()` throws. Default 1 000. */
+	maxQueued?: number
+}
+
 /** Options of `channel.subscribe(listener, options)`. */
 export interface SubscribeOptions {
 	/** Replays the events after this id first (as a stream does for its `Last-Event-ID`). */
@@ -245,6 +255,66 @@ export class Channel<Events extends EventMap = EventMap> {
 		}
 		void this.#join(member, options.after)
 		return () => this.#leave(member)
+	}
+
+	/**
+	 * The channel's events as an async iterable, subscribed from the moment of the call: for a
+	 * SvelteKit `query.live` (yield a snapshot, then new state per event), a worker loop or a
+	 * test. Ends when `signal` aborts or the loop breaks; throws when the backend fails or more than
+	 * `maxQueued` events wait for a consumer that does not pull.
+	 *
+	 * @example
+	 * for await (const event of room.events({ signal: request.signal })) console.log(event.event, event.data)
+	 * @throws {RangeError} when `maxQueued` is not a positive whole number.
+	 */
+	events(options: EventsOptions = {}): AsyncIterableIterator<ChannelEvent<Events>> {
+		const { after, signal, maxQueued = 1000 } = options
+		if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) throw new RangeError(`maxQueued must be a whole number of events, 1 or more, got ${String(maxQueued)}.`)
+		const queue: ChannelEvent<Events>[] = []
+		let failure: unknown
+		let done = false
+		let wake: (() => void) | undefined
+		const finish = (error?: unknown) => {
+			if (done) return
+			done = true
+			failure = error
+			stop()
+			signal?.removeEventListener('abort', onAbort)
+			wake?.()
+		}
+		const onAbort = () => finish()
+		const stop = this.subscribe(
+			(event) => {
+				if (queue.length < maxQueued) queue.push(event)
+				else finish(new Error(`More than ${maxQueued} events waited for a consumer that did not pull (maxQueued).`))
+				wake?.()
+			},
+			{ after, onerror: (error) => finish(error) }
+		)
+		signal?.addEventListener('abort', onAbort, { once: true })
+		if (signal?.aborted) finish()
+		const iterator: AsyncIterableIterator<ChannelEvent<Events>> = {
+			[Symbol.asyncIterator]: () => iterator,
+			async next() {
+				for (;;) {
+					if (queue.length > 0) return { value: queue.shift()!, done: false }
+					if (failure !== undefined) {
+						const error = failure
+						failure = undefined
+						throw error
+					}
+					if (done) return { value: undefined, done: true }
+					await new Promise<void>((resolve) => (wake = resolve))
+					wake = undefined
+				}
+			},
+			async return() {
+				finish()
+				queue.length = 0
+				return { value: undefined, done: true }
+			}
+		}
+		return iterator
 	}
 
 	/**
