@@ -9,8 +9,24 @@ if (!existsSync(chromium)) {
 	)
 }
 
-const PREVIEW = 4173
-const NODE = 4174
+/** Ports: the docs site's build, the site under `vite dev`, the e2e app (e2e/app) twice. */
+const SITE = 4173
+const DEV = 4176
+const APP_PREVIEW = 4177
+const APP_NODE = 4178
+
+/** Specs against the e2e app's endpoints; the other specs are about the docs site. */
+const APP_SPECS = /[/\\](server|last-event-id)\.spec\.ts$/
+const DEV_SPECS = /[/\\]dev\.spec\.ts$/
+
+/** A server Playwright starts, and waits for until `ready` answers. */
+const server = (command: string, port: number, { env = {}, ready = '/' }: { env?: Record<string, string>; ready?: string } = {}) => ({
+	command,
+	env,
+	url: `http://127.0.0.1:${port}${ready}`,
+	reuseExistingServer: false,
+	timeout: 60_000
+})
 
 export default defineConfig({
 	testDir: 'e2e',
@@ -28,14 +44,21 @@ export default defineConfig({
 		trace: 'off'
 	},
 	projects: [
-		// the whole site under `vite preview`
-		{ name: 'preview', use: { baseURL: `http://127.0.0.1:${PREVIEW}` }, testIgnore: /\.node\.spec\.ts$/ },
-		// produce() through adapter-node's production server
-		{ name: 'adapter-node', use: { baseURL: `http://127.0.0.1:${NODE}` }, testMatch: /server\.(node\.)?spec\.ts$/ }
+		// the docs site's production build (`vite build`) under `vite preview`
+		{ name: 'site', use: { baseURL: `http://127.0.0.1:${SITE}` }, testIgnore: [APP_SPECS, DEV_SPECS] },
+		// the docs site under `vite dev`, which resolves some things (import.meta.glob) unlike a build;
+		// Vite compiles each module on first request, hence the longer waits
+		{ name: 'site-dev', use: { baseURL: `http://127.0.0.1:${DEV}` }, testMatch: DEV_SPECS, timeout: 60_000, expect: { timeout: 15_000 } },
+		// the e2e app's endpoints (never part of the site) through `vite preview` and adapter-node
+		{ name: 'app-preview', use: { baseURL: `http://127.0.0.1:${APP_PREVIEW}` }, testMatch: APP_SPECS },
+		{ name: 'app-node', use: { baseURL: `http://127.0.0.1:${APP_NODE}` }, testMatch: APP_SPECS }
 	],
+	// `npm run test:e2e` builds the site and the e2e app (`npm run build:e2e-app`) first
 	webServer: [
-		// SVELTE_SSE_E2E=1 opens the test-only endpoints under /e2e/ (src/hooks.server.ts)
-		{ command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW} --strictPort`, env: { SVELTE_SSE_E2E: '1' }, url: `http://127.0.0.1:${PREVIEW}`, reuseExistingServer: false, timeout: 60_000 },
-		{ command: 'node build', env: { PORT: String(NODE), HOST: '127.0.0.1', SVELTE_SSE_E2E: '1' }, url: `http://127.0.0.1:${NODE}`, reuseExistingServer: false, timeout: 60_000 }
+		server(`npx vite preview --host 127.0.0.1 --port ${SITE} --strictPort`, SITE),
+		// ready with a static file: a page that fails must fail its test, not the whole run's start
+		server(`npx vite dev --host 127.0.0.1 --port ${DEV} --strictPort`, DEV, { ready: '/favicon.svg' }),
+		server(`cd e2e/app && npx vite preview --host 127.0.0.1 --port ${APP_PREVIEW} --strictPort`, APP_PREVIEW),
+		server('node e2e/app/build', APP_NODE, { env: { PORT: String(APP_NODE), HOST: '127.0.0.1' } })
 	]
 })

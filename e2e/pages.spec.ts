@@ -28,7 +28,7 @@ for (const [name, path] of PAGES) {
 		await page.setViewportSize({ width: 1280, height: 900 })
 		await open(page, path)
 		await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
-		await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(7)
+		await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(8)
 		// several demos share the home page: no id may be used twice (labels and anchors would break)
 		expect(await duplicateIds(page)).toEqual([])
 		await shoot(page, testInfo, `${name}-desktop.png`)

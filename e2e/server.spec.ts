@@ -1,18 +1,17 @@
 /**
- * produce() on real servers: the site's /e2e/ endpoints (src/routes/e2e/) under `vite preview`
- * (project "preview") and under the adapter-node build (project "adapter-node").
+ * produce() on real servers: the endpoints of the e2e app (e2e/app, never part of the docs site)
+ * under `vite preview` (project "app-preview") and its adapter-node build (project "app-node").
  *
  * No browser: the streams are read with node:http and node:net, so the test sees exactly what
  * went over the wire and controls when the client reads and leaves. The server's side of each
  * story (when an event was emitted, when and why `stop` ran, its memory) comes from
- * /e2e/status/[id].
+ * /status/[id].
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
-import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { expect, test, type TestInfo } from '@playwright/test'
 
-/** What /e2e/status/[id] returns; mirrors `Run` in src/routes/e2e/registry.ts. */
+/** What /status/[id] returns; mirrors `Run` in e2e/app/src/lib/registry.ts. */
 interface Run {
 	kind: string
 	startedAt: number
@@ -50,7 +49,7 @@ function streamId(testInfo: TestInfo): string {
 
 /** What the server recorded about stream `id`; `undefined` while it has not seen the request. */
 async function peek(testInfo: TestInfo, id: string): Promise<Run | undefined> {
-	const response = await fetch(new URL(`/e2e/status/${id}`, base(testInfo)))
+	const response = await fetch(new URL(`/status/${id}`, base(testInfo)))
 	if (response.status === 404) return undefined
 	expect(response.status, `status of ${id}`).toBe(200)
 	return (await response.json()) as Run
@@ -170,7 +169,7 @@ function summary(values: number[]): { min: number; median: number; max: number }
 test.describe('produce() on a real server', () => {
 	test('delivers each event as it is emitted, not buffered', async ({}, testInfo) => {
 		const id = streamId(testInfo)
-		const url = new URL(`/e2e/incremental/${id}`, base(testInfo))
+		const url = new URL(`/incremental/${id}`, base(testInfo))
 		const { req, res } = await open(url)
 		try {
 			const reader = new Reader(res)
@@ -208,7 +207,7 @@ test.describe('produce() on a real server', () => {
 			const latencies: number[] = []
 			for (let round = 0; round < 5; round++) {
 				const id = streamId(testInfo)
-				const { req, res } = await open(new URL(`/e2e/disconnect/${id}${query}`, base(testInfo)))
+				const { req, res } = await open(new URL(`/disconnect/${id}${query}`, base(testInfo)))
 				const reader = new Reader(res)
 				await reader.until(() => reader.message('hello') !== undefined, 'event "hello"')
 				expect((await status(testInfo, id)).stop, 'the stream ended before the client left').toBeUndefined()
@@ -228,33 +227,6 @@ test.describe('produce() on a real server', () => {
 		})
 	}
 
-	test('keeps the /e2e/ endpoints closed in a build started without SVELTE_SSE_E2E', async ({}, testInfo) => {
-		test.skip(testInfo.project.name !== 'adapter-node', 'one production server is enough')
-		const port = 4175
-		const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
-		delete env.SVELTE_SSE_E2E
-		const server = spawn(process.execPath, ['build'], { env, stdio: 'ignore' })
-		try {
-			const origin = `http://127.0.0.1:${port}`
-			const deadline = Date.now() + 20_000
-			for (;;) {
-				try {
-					if ((await fetch(origin)).ok) break
-				} catch {
-					// not listening yet
-				}
-				if (Date.now() > deadline) throw new Error('the second adapter-node server did not start')
-				await new Promise((resolve) => setTimeout(resolve, 100))
-			}
-			for (const path of ['/e2e/flood/closed', '/e2e/disconnect/closed', '/e2e/status/closed']) {
-				expect((await fetch(origin + path)).status, path).toBe(404)
-			}
-			expect(await (await fetch(origin + '/e2e/flood/closed')).text()).toBe('Not found')
-		} finally {
-			server.kill()
-		}
-	})
-
 	test('bounds the memory a client that stops reading can hold', async ({}, testInfo) => {
 		test.setTimeout(60_000)
 		const id = streamId(testInfo)
@@ -270,7 +242,7 @@ test.describe('produce() on a real server', () => {
 			// buffers add a few hundred KB to what the server accepts; none of it is the server
 			// process's memory.)
 			socket.pause()
-			socket.write(`GET /e2e/flood/${id} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`)
+			socket.write(`GET /flood/${id} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`)
 
 			const run = await pollStatus(testInfo, id, (candidate) => candidate.flood?.done === true && candidate.stop !== undefined, 30_000)
 			const flood = run.flood!
@@ -315,7 +287,7 @@ test.describe('produce() on a real server', () => {
 
 	test('sends the default headers, and keep-alive pings as comments', async ({}, testInfo) => {
 		const id = streamId(testInfo)
-		const { req, res } = await open(new URL(`/e2e/ping/${id}`, base(testInfo)))
+		const { req, res } = await open(new URL(`/ping/${id}`, base(testInfo)))
 		try {
 			expect(res.statusCode).toBe(200)
 			expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8')

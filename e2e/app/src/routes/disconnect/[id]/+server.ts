@@ -2,8 +2,8 @@
 // disconnects. The ping is an hour away, so only disconnect detection can end the stream.
 // `?request=none` leaves out `options.request`, as sveltekit-sse's examples do: then only the
 // body's cancel can notice the client leaving.
-import { produce } from '$lib/server.js'
-import { recordStop, track } from '../../registry.js'
+import { produce } from 'svelte-sse/server'
+import { recordStop, track } from '$lib/registry.js'
 import type { RequestHandler } from './$types'
 
 export const GET: RequestHandler = ({ params, request, url }) => {

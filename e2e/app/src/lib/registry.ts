@@ -1,9 +1,9 @@
 /**
- * What the e2e endpoints under /e2e/ record about their streams, kept in this process's memory
- * so that e2e/server.spec.ts can ask the server (through /e2e/status/[id]) what happened on its
- * side: when an event was emitted, when and why `stop` ran, how a flood ended. Test-only.
+ * What this app's endpoints record about their streams, kept in this process's memory so that
+ * e2e/server.spec.ts can ask the server (through /status/[id]) what happened on its side: when
+ * an event was emitted, when and why `stop` ran, how a flood ended.
  */
-import type { StopReason } from '$lib/server.js'
+import type { StopReason } from 'svelte-sse/server'
 
 /** How the flood endpoint's producer ended, and the server's memory while it ran. */
 export interface FloodRecord {
@@ -25,7 +25,7 @@ export interface FloodRecord {
 
 /** One stream's record. Every field is plain data, so it can be sent as JSON. */
 export interface Run {
-	kind: 'incremental' | 'disconnect' | 'flood' | 'ping'
+	kind: 'incremental' | 'disconnect' | 'flood' | 'ping' | 'last-event-id'
 	startedAt: number
 	/** `Date.now()` when each named event was emitted. */
 	emitted: Record<string, number>

@@ -2,8 +2,8 @@
 // can to a client that never reads, and records how many emits succeeded, the error that ended
 // them and the process's RSS before and at its peak, to show the queue bound holds on a real
 // server.
-import { produce, type Emit } from '$lib/server.js'
-import { recordStop, track, type FloodRecord } from '../../registry.js'
+import { produce, type Emit } from 'svelte-sse/server'
+import { recordStop, track, type FloodRecord } from '$lib/registry.js'
 import type { RequestHandler } from './$types'
 
 const EVENTS = 100_000

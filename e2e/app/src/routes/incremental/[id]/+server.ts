@@ -2,8 +2,8 @@
 // GET emits `first`, then holds `second` back until POST to the same URL releases it (or 5 s
 // pass, so that a buffering server fails the test instead of hanging it), then ends the stream.
 import { error } from '@sveltejs/kit'
-import { produce } from '$lib/server.js'
-import { recordStop, track } from '../../registry.js'
+import { produce } from 'svelte-sse/server'
+import { recordStop, track } from '$lib/registry.js'
 import type { RequestHandler } from './$types'
 
 const releases = new Map<string, () => void>()
