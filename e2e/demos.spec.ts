@@ -1,20 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { open } from './site'
-
-const TIME = /^\d\d:\d\d:\d\d$/
-
-/** The time shown must change twice: once could be the server-rendered value being replaced. */
-async function expectTicking(page: Page, region: string) {
-	const live = page.getByRole('region', { name: region })
-	const time = live.locator('time')
-	await expect(live.locator('.pill')).toHaveText('open')
-	await expect(time).toHaveText(TIME)
-	const first = (await time.textContent())!
-	await expect(time).not.toHaveText(first, { timeout: 5_000 })
-	const second = (await time.textContent())!
-	expect(second).toMatch(TIME)
-	await expect(time).not.toHaveText(second, { timeout: 5_000 })
-}
+import { expectTicking, open, TIME } from './site'
 
 test.describe('clock', () => {
 	test('renders a time on the server, then ticks every second', async ({ page, request }) => {
@@ -25,6 +10,31 @@ test.describe('clock', () => {
 		await expectTicking(page, 'Clock demo')
 	})
 
+})
+
+test.describe('resume', () => {
+	test('a restart of the server side loses no event and repeats none', async ({ page, request }) => {
+		await open(page, '/demos/resume')
+		const live = page.getByRole('region', { name: 'Resume demo' })
+		await expect(live.locator('.status-value')).toHaveText('open')
+		await expect.poll(async () => Number(await live.locator('.received').textContent())).toBeGreaterThan(2)
+		const before = await live.locator('.last-id').textContent()
+		await live.getByRole('button', { name: 'Restart the server side' }).click()
+		await expect(live.locator('.event-note')).toContainText(/The server ended \d+ streams?\./)
+		await expect(live.locator('.reconnections')).toHaveText('1', { timeout: 5_000 })
+		await expect(live.locator('.event-note')).toContainText('Resumed after id')
+		const after = Number(await live.locator('.received').textContent())
+		await expect.poll(async () => Number(await live.locator('.received').textContent())).toBeGreaterThan(after + 2)
+		await expect(live.locator('.missed')).toHaveText('0')
+		await expect(live.locator('.repeated')).toHaveText('0')
+		// newest first: each count is one less than the one before it
+		const counts = (await live.getByRole('list', { name: 'Counts received, newest first' }).locator('li').allTextContents()).map(Number)
+		expect(counts.length).toBeGreaterThan(3)
+		for (let index = 1; index < counts.length; index++) expect(counts[index - 1]! - counts[index]!).toBe(1)
+		expect(await live.locator('.last-id').textContent()).not.toBe(before)
+		const restarted = await request.post('/demos/resume')
+		expect(typeof ((await restarted.json()) as { ended: unknown }).ended).toBe('number')
+	})
 })
 
 test.describe('progress', () => {
@@ -194,7 +204,7 @@ test.describe('home page', () => {
 		return region
 	}
 
-	test('runs all six demos live', async ({ page }) => {
+	test('runs all seven demos live', async ({ page }) => {
 		await open(page, '/')
 
 		// clock
@@ -231,6 +241,11 @@ test.describe('home page', () => {
 		await expect(reconnect.locator('.status-value')).toHaveText('open')
 		await expect.poll(async () => Number(await reconnect.locator('.received').textContent())).toBeGreaterThan(2)
 		await expect(reconnect.locator('.continuous')).toHaveText('yes')
+
+		// resume: the channel's counter arrives
+		const resume = await demo(page, 'Resume demo')
+		await expect(resume.locator('.status-value')).toHaveText('open')
+		await expect.poll(async () => Number(await resume.locator('.received').textContent())).toBeGreaterThan(2)
 
 		// far down the page the clock is paused; back at the top it ticks again
 		await expect(page.getByRole('region', { name: 'Clock demo' }).locator('.live-label')).toHaveText('Paused')

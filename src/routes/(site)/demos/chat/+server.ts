@@ -1,11 +1,10 @@
 import { error, json } from '@sveltejs/kit'
-import { produce } from '$lib/server.js'
-import { join, say } from './room'
+import { counted, room } from './room'
 import { MAX_NAME, MAX_TEXT } from './types'
 import type { RequestHandler } from './$types'
 
-/** The room's stream: join on connect, leave in the cleanup. */
-export const GET: RequestHandler = ({ request }) => produce(({ emit }) => join(emit), { request })
+/** The room's stream: every message published from now on (and, after a reconnect, those missed). */
+export const GET: RequestHandler = ({ request }) => room.produce(request, counted())
 
 /** Posts a message: JSON `{ name, text }`. */
 export const POST: RequestHandler = async ({ request }) => {
@@ -16,6 +15,7 @@ export const POST: RequestHandler = async ({ request }) => {
 	if (text.length > MAX_TEXT) error(400, `A message has at most ${MAX_TEXT} characters.`)
 	if (name !== undefined && typeof name !== 'string') error(400, 'The name must be text.')
 	const sender = (name ?? '').trim().slice(0, MAX_NAME) || 'Anonymous'
-	const message = say(sender, text.trim())
-	return json({ id: message.id }, { status: 201 })
+	// resolves with the event's id once the channel's backend holds it
+	const id = await room.publish('message', { name: sender, text: text.trim(), at: new Date().toISOString() })
+	return json({ id }, { status: 201 })
 }

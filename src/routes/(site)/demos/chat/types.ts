@@ -1,13 +1,12 @@
-/** One chat message as the server sends it. */
+/** One chat message as the server publishes it. */
 export interface ChatMessage {
-	id: number
 	name: string
 	text: string
 	/** ISO time the server received it. */
 	at: string
 }
 
-/** The events of the chat stream. */
+/** The events of the chat room's channel. */
 export type ChatEvents = {
 	message: ChatMessage
 	/** How many people are connected. */
