@@ -12,7 +12,7 @@ export default defineConfig({
 				test: {
 					name: 'server',
 					environment: 'node',
-					include: ['tests/protocol/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/redis/**/*.test.ts', 'tests/docs/**/*.test.ts', 'tests/**/*.ssr.test.ts']
+					include: ['tests/protocol/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/redis/**/*.test.ts', 'tests/postgres/**/*.test.ts', 'tests/docs/**/*.test.ts', 'tests/**/*.ssr.test.ts']
 				}
 			},
 			{
