@@ -32,9 +32,10 @@ export interface LiveListener {
 
 /**
  * Where a channel's events are stored and how they reach every instance. The library has
- * `memory()` (one process) and `redis()` (`svelte-sse/redis`); implement these four methods to
- * put channels on another store (NATS JetStream, Kafka…). Channel names and ids are opaque to
- * the backend's callers; the backend makes the ids.
+ * `memory()` (one process), `redis()` (`svelte-sse/redis`) and `postgres()`
+ * (`svelte-sse/postgres`); implement these methods to put channels on another store (NATS
+ * JetStream, Kafka…). Channel names and ids are opaque to the backend's callers; the backend
+ * makes the ids.
  */
 export interface Backend {
 	/** Stores an event at the end of the channel's history; resolves with its id once stored. */
@@ -62,6 +63,12 @@ export interface Backend {
 export type ChannelEvent<Events extends EventMap = EventMap, Name extends string = Extract<keyof Events, string>> = {
 	[N in Name]: { readonly id: string; readonly event: N; readonly data: string }
 }[Name]
+
+/**
+ * What `subscribe` and `events` give: an event of the channel, or the {@link HISTORY_LOST}
+ * signal when the events after `after` are gone (its id is the latest id, its data JSON).
+ */
+export type ChannelMessage<Events extends EventMap = EventMap> = ChannelEvent<Events> | { readonly id: string; readonly event: typeof HISTORY_LOST; readonly data: string }
 
 /** Options of `channel(name, options)`. */
 export interface ChannelOptions {
@@ -187,7 +194,7 @@ export class Channel<Events extends EventMap = EventMap> {
 	 * @example
 	 * export const GET: RequestHandler = ({ request }) => channel('room').produce(request)
 	 */
-	produce(request: Request, options: ChannelProduceOptions<Events> = {}): Response {
+	produce(request: Pick<Request, 'headers' | 'signal'>, options: ChannelProduceOptions<Events> = {}): Response {
 		const { filter, initial, ...rest } = options
 		const report = options.onerror ?? reportToConsole
 		return produce<Events>(
@@ -232,7 +239,7 @@ export class Channel<Events extends EventMap = EventMap> {
 	 *
 	 * @returns the unsubscriber.
 	 */
-	subscribe(listener: (event: ChannelEvent<Events>) => void, options: SubscribeOptions = {}): () => void {
+	subscribe(listener: (event: ChannelMessage<Events>) => void, options: SubscribeOptions = {}): () => void {
 		const report = options.onerror ?? reportToConsole
 		const members = this.#members
 		const member: Member = {
@@ -243,7 +250,7 @@ export class Channel<Events extends EventMap = EventMap> {
 			deliver: (delivery) => {
 				if (member.gone) return
 				try {
-					listener(delivery.event as ChannelEvent<Events>)
+					listener(delivery.event as ChannelMessage<Events>)
 				} catch (error) {
 					report(error)
 				}
@@ -267,10 +274,10 @@ export class Channel<Events extends EventMap = EventMap> {
 	 * for await (const event of room.events({ signal: request.signal })) console.log(event.event, event.data)
 	 * @throws {RangeError} when `maxQueued` is not a positive whole number.
 	 */
-	events(options: EventsOptions = {}): AsyncIterableIterator<ChannelEvent<Events>> {
+	events(options: EventsOptions = {}): AsyncIterableIterator<ChannelMessage<Events>> {
 		const { after, signal, maxQueued = 1000 } = options
 		if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) throw new RangeError(`maxQueued must be a whole number of events, 1 or more, got ${String(maxQueued)}.`)
-		const queue: ChannelEvent<Events>[] = []
+		const queue: ChannelMessage<Events>[] = []
 		let failure: unknown
 		let done = false
 		let wake: (() => void) | undefined
@@ -293,7 +300,7 @@ export class Channel<Events extends EventMap = EventMap> {
 		)
 		signal?.addEventListener('abort', onAbort, { once: true })
 		if (signal?.aborted) finish()
-		const iterator: AsyncIterableIterator<ChannelEvent<Events>> = {
+		const iterator: AsyncIterableIterator<ChannelMessage<Events>> = {
 			[Symbol.asyncIterator]: () => iterator,
 			async next() {
 				for (;;) {

@@ -19,6 +19,6 @@ export type {
 	EventMap
 } from './produce.js'
 export { channel, Channel } from './channel.js'
-export type { Backend, StoredEvent, LiveListener, ChannelEvent, ChannelOptions, ChannelProduceOptions, SubscribeOptions, EventsOptions } from './channel.js'
+export type { Backend, StoredEvent, LiveListener, ChannelEvent, ChannelMessage, ChannelOptions, ChannelProduceOptions, SubscribeOptions, EventsOptions } from './channel.js'
 export { memory } from './memory.js'
 export type { MemoryOptions } from './memory.js'

@@ -465,6 +465,17 @@ export function produce<Events extends EventMap = EventMap>(start: Start<Events>
 	}
 
 	function write(chunk: string | Frame): EmitResult {
+		// A frame for a reader that is waiting, with nothing before it: its bytes go out as they
+		// are, with no queue to build (a channel's broadcast to thousands of streams does this).
+		if (wanted && pendingBytes === 0 && typeof chunk !== 'string') {
+			wanted = false
+			try {
+				controller.enqueue(chunk.bytes)
+			} catch (cause) {
+				return end(new StreamClosedError('error', 'The stream is closed: a write to the stream failed.', { cause }), 'discard')
+			}
+			return OK
+		}
 		const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.bytes.length
 		if (pendingBytes > 0 && pendingBytes + size > limit) return end(new QueueFullError(limit), 'discard')
 		pending.push(chunk)
