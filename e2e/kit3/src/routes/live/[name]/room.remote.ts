@@ -1,8 +1,7 @@
 // Kit's own live primitive fed by a channel: the room's latest message as a `query.live`.
-// `events` (src/lib/channel-events.ts) is the async iterable of a channel's events.
+// `channel.events()` is the channel as an async iterable, subscribed from the call.
 import { getRequestEvent, query } from '$app/server'
 import { channel } from 'svelte-sse/server'
-import { events } from '#lib/channel-events.ts'
 import { text, type RoomEvents } from '#lib/room.ts'
 
 export const latestMessage = query.live('unchecked', async function* (name: string) {
@@ -12,7 +11,7 @@ export const latestMessage = query.live('unchecked', async function* (name: stri
 	// a live query starts again from scratch on every reconnect: its first value is the state now
 	const latest = await room.latest('message')
 	yield latest ? text(latest.data) : null
-	for await (const event of events(room, { after: latest?.id, signal })) {
+	for await (const event of room.events({ after: latest?.id, signal })) {
 		if (event.event === 'message') yield text(event.data)
 	}
 })
