@@ -15,6 +15,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { formatBackends, runBackendsBench } from './backends.js'
 import { formatBroadcast, runBroadcastBench } from './broadcast.js'
 import { formatMemory, runMemoryBench } from './memory.js'
 import { formatMemoryAttribution } from './memory-attribution.js'
@@ -32,8 +33,8 @@ const startedAt = Date.now()
 const loadAtStart = loadavg()[0]
 
 const settings = quick
-	? { throughput: { events: 50_000, rounds: 3 }, parse: { rounds: 11, warmup: 4 }, e2e: { events: 50_000, rounds: 3 }, memory: { connections: 1000, rounds: 1 }, broadcast: { runs: 1, warmup: 5, count: 10 } }
-	: { throughput: { events: 200_000, rounds: 7 }, parse: { rounds: 31, warmup: 10 }, e2e: { events: 200_000, rounds: 5 }, memory: { connections: 1000, rounds: 3 }, broadcast: { runs: 3, warmup: 5, count: 20 } }
+	? { throughput: { events: 50_000, rounds: 3 }, parse: { rounds: 11, warmup: 4 }, e2e: { events: 50_000, rounds: 3 }, memory: { connections: 1000, rounds: 1 }, broadcast: { runs: 1, warmup: 5, count: 10 }, backends: { runs: 1, events: 300, latencyEvents: 100 } }
+	: { throughput: { events: 200_000, rounds: 7 }, parse: { rounds: 31, warmup: 10 }, e2e: { events: 200_000, rounds: 5 }, memory: { connections: 1000, rounds: 3 }, broadcast: { runs: 3, warmup: 5, count: 20 }, backends: { runs: 3 } }
 
 function section(title) {
 	log(`\n${title}`)
@@ -90,6 +91,10 @@ const size = await runSizeBench({ log })
 // 6. broadcast
 section('6. Broadcast to 1 000 and 5 000 connections…')
 const broadcast = await runBroadcastBench({ ...settings.broadcast, log })
+
+// 7. channel backends
+section('7. Channel backends: memory, Redis, Postgres…')
+const backendsResult = await runBackendsBench({ ...settings.backends, log })
 
 // ----- verdicts -----
 const at = (rows, key) => rows.find((row) => row.key === key)
@@ -365,6 +370,12 @@ ${formatBroadcast(broadcast)}
 
 Method: ${broadcast.method}
 
+## 7. Channel backends
+
+${formatBackends(backendsResult)}
+
+Method: ${backendsResult.method}
+
 ## Findings
 
 ${findings.join('\n\n')}
@@ -373,7 +384,7 @@ ${findings.join('\n\n')}
 
 \`npm run bench\` (= \`node bench/run.js\`; builds dist/ with svelte-package first; \`--no-build\` skips that, \`--quick\` is a smoke test).
 Single figures: \`node bench/throughput.js\`, \`node bench/parse.js\`, \`node bench/memory.js\`, \`node bench/size.js\`,
-\`npx vitest run --config bench/vitest.config.js\` (end to end), \`node --expose-gc bench/memory-attribution.js\`, \`node bench/broadcast.js\`.
+\`npx vitest run --config bench/vitest.config.js\` (end to end), \`node --expose-gc bench/memory-attribution.js\`, \`node bench/broadcast.js\`, \`node bench/backends.js\`.
 `
 
 writeFileSync(join(here, 'RESULTS.md'), results)
@@ -398,6 +409,9 @@ console.log(`\nMethod: ${size.method}`)
 console.log('\n## 6. Broadcast\n')
 console.log(formatBroadcast(broadcast))
 console.log(`\nMethod: ${broadcast.method}`)
+console.log('\n## 7. Channel backends\n')
+console.log(formatBackends(backendsResult))
+console.log(`\nMethod: ${backendsResult.method}`)
 if (missed.length) {
 	console.log(`\nMISSED: ${missed.map((t) => `${t.name} (${fmtRatio(t.ratio)}, target ${t.better === 'higher' ? '≥' : '≤'} ${t.target})`).join('; ')}.`)
 	console.log('Findings and suggested fixes: bench/RESULTS.md § Findings.')
