@@ -200,14 +200,8 @@ export class Channel<Events extends EventMap = EventMap> {
 		return produce<Events>(
 			(context) => {
 				const { send, lock, lastEventId, emit } = context as FrameContext<Events>
-				const members = this.#members
-				const member: Member = {
-					waiting: [],
-					get gone() {
-						return !members.has(member)
-					},
-					deliver: (delivery) => {
-						if (member.gone) return
+				const member = this.#member(
+					(delivery) => {
 						if (filter && delivery.event.event !== HISTORY_LOST) {
 							let keep: boolean
 							try {
@@ -220,11 +214,11 @@ export class Channel<Events extends EventMap = EventMap> {
 						}
 						if (send(delivery.frame).error) this.#leave(member)
 					},
-					fail: (error) => {
+					(error) => {
 						report(error)
 						lock.set(false)
 					}
-				}
+				)
 				const before = initial && (() => initial({ emit, lastEventId }))
 				void this.#join(member, lastEventId || undefined, before)
 				return () => this.#leave(member)
@@ -241,25 +235,19 @@ export class Channel<Events extends EventMap = EventMap> {
 	 */
 	subscribe(listener: (event: ChannelMessage<Events>) => void, options: SubscribeOptions = {}): () => void {
 		const report = options.onerror ?? reportToConsole
-		const members = this.#members
-		const member: Member = {
-			waiting: [],
-			get gone() {
-				return !members.has(member)
-			},
-			deliver: (delivery) => {
-				if (member.gone) return
+		const member = this.#member(
+			(delivery) => {
 				try {
 					listener(delivery.event as ChannelMessage<Events>)
 				} catch (error) {
 					report(error)
 				}
 			},
-			fail: (error) => {
+			(error) => {
 				report(error)
 				this.#leave(member)
 			}
-		}
+		)
 		void this.#join(member, options.after)
 		return () => this.#leave(member)
 	}
@@ -379,6 +367,22 @@ export class Channel<Events extends EventMap = EventMap> {
 		} catch (error) {
 			if (!member.gone) member.fail(error)
 		}
+	}
+
+	/** A subscriber on this instance, gone once it leaves: nothing is delivered to it after that. */
+	#member(deliver: (delivery: Delivery) => void, fail: (error: unknown) => void): Member {
+		const members = this.#members
+		const member: Member = {
+			waiting: [],
+			get gone() {
+				return !members.has(member)
+			},
+			deliver: (delivery) => {
+				if (!member.gone) deliver(delivery)
+			},
+			fail
+		}
+		return member
 	}
 
 	/** Gives a live event to a member that is past its replay, unless the replay gave it already. */
