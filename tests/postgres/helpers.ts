@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgresJs from 'postgres'
+import { freePort } from '../helpers/instances.js'
 import { sleep } from '../helpers/wait.js'
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -42,13 +42,6 @@ export async function drop(url: string, table: string): Promise<void> {
 	}
 }
 
-async function freePort(): Promise<number> {
-	const server = createServer()
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-	const { port } = server.address() as { port: number }
-	await new Promise((resolve) => server.close(resolve))
-	return port
-}
 
 /** The newest installed Postgres's binaries (Debian keeps them off PATH, in /usr/lib/postgresql/<version>/bin). */
 function binaries(): string {

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
 import { channel } from '../../src/lib/server.js'
 import { migration, postgres, PostgresUnavailableError, type PostgresBackend } from '../../src/lib/postgres/index.js'
 import { backendSuite } from '../server/backend-suite.js'
+import { buildInstance, startInstance } from '../helpers/instances.js'
 import { serve, type Served } from '../helpers/serve.js'
 import { sleep, until } from '../helpers/wait.js'
-import { open, type Reader } from '../server/sse-client.js'
+import { open, received } from '../server/sse-client.js'
 import { connect, DATABASE_URL, drop, kept, privatePostgres, uniqueTable } from './helpers.js'
 
 const sql = connect(DATABASE_URL, { max: 10 })
@@ -28,7 +27,6 @@ backendSuite('postgres', {
 })
 
 /** The numbers a reader received, and their ids. */
-const received = (readers: Reader[]) => readers.flatMap((reader) => reader.events.filter((event) => event.type === 'n').map((event) => ({ id: event.lastEventId, data: event.data })))
 
 describe('postgres', () => {
 	it('refuses options out of range', () => {
@@ -185,29 +183,14 @@ describe('two instances on one Postgres', () => {
 	const children: ChildProcess[] = []
 	const clusterTable = uniqueTable()
 	beforeAll(async () => {
-		// the instance is TypeScript: build it into one file that Node runs
-		await build({
-			configFile: false,
-			logLevel: 'silent',
-			build: { ssr: 'tests/postgres/instance.ts', outDir: 'tests/postgres/.build', emptyOutDir: true, target: 'node20' }
-		})
-		script = 'tests/postgres/.build/instance.js'
+		script = await buildInstance('tests/postgres/instance.ts', 'tests/postgres/.build')
 	}, 60_000)
 	afterAll(async () => {
 		for (const child of children) child.kill('SIGKILL')
 		await drop(DATABASE_URL, clusterTable)
 	})
 
-	async function instance(): Promise<{ url: string; child: ChildProcess }> {
-		const child = spawn(process.execPath, [script], { env: { ...process.env, DATABASE_URL, TABLE: clusterTable }, stdio: ['ignore', 'pipe', 'inherit'] })
-		children.push(child)
-		const lines = createInterface({ input: child.stdout! })
-		const url = await new Promise<string>((resolve, reject) => {
-			lines.on('line', (line) => line.startsWith('listening ') && resolve(line.slice('listening '.length)))
-			child.once('exit', (code) => reject(new Error(`the instance exited with ${code}`)))
-		})
-		return { url, child }
-	}
+	const instance = () => startInstance(script, { DATABASE_URL, TABLE: clusterTable }, children)
 	const publish = async (url: string, query: string) => ((await (await fetch(`${url}/publish?${query}`, { method: 'POST' })).json()) as { last: string }).last
 
 	it('gives every reader every event of two racing publishers exactly once, in one order with no gap', async () => {

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
 import { channel } from '../../src/lib/server.js'
 import { redis, RedisUnavailableError, type RedisBackend } from '../../src/lib/redis/index.js'
 import { backendSuite } from '../server/backend-suite.js'
+import { buildInstance, startInstance } from '../helpers/instances.js'
 import { serve, type Served } from '../helpers/serve.js'
 import { sleep, until } from '../helpers/wait.js'
-import { open, type Reader } from '../server/sse-client.js'
+import { open, received } from '../server/sse-client.js'
 import { clear, kept, privateRedis, REDIS_URL, uniquePrefix } from './helpers.js'
 
 const backends: RedisBackend[] = []
@@ -25,8 +24,6 @@ backendSuite('redis', {
 	}
 })
 
-/** The numbers a reader received, and their ids. */
-const received = (readers: Reader[]) => readers.flatMap((reader) => reader.events.filter((event) => event.type === 'n').map((event) => ({ id: event.lastEventId, data: event.data })))
 
 describe('redis', () => {
 	it('refuses options out of range', () => {
@@ -86,28 +83,13 @@ describe('two instances on one Redis', () => {
 	let script: string
 	const children: ChildProcess[] = []
 	beforeAll(async () => {
-		// the instance is TypeScript: build it into one file that Node runs
-		await build({
-			configFile: false,
-			logLevel: 'silent',
-			build: { ssr: 'tests/redis/instance.ts', outDir: 'tests/redis/.build', emptyOutDir: true, target: 'node20' }
-		})
-		script = 'tests/redis/.build/instance.js'
+		script = await buildInstance('tests/redis/instance.ts', 'tests/redis/.build')
 	}, 60_000)
 	afterAll(() => {
 		for (const child of children) child.kill('SIGKILL')
 	})
 
-	async function instance(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-		const child = spawn(process.execPath, [script], { env: { ...process.env, REDIS_URL, PREFIX: clusterPrefix, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-		children.push(child)
-		const lines = createInterface({ input: child.stdout! })
-		const url = await new Promise<string>((resolve, reject) => {
-			lines.on('line', (line) => line.startsWith('listening ') && resolve(line.slice('listening '.length)))
-			child.once('exit', (code) => reject(new Error(`the instance exited with ${code}`)))
-		})
-		return { url, child }
-	}
+	const instance = (env: Record<string, string>) => startInstance(script, { REDIS_URL, PREFIX: clusterPrefix, ...env }, children)
 	const clusterPrefix = uniquePrefix()
 	afterAll(() => clear(REDIS_URL, clusterPrefix))
 

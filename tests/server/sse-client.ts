@@ -43,3 +43,8 @@ export async function open(url: string, lastEventId?: string): Promise<Reader> {
 		close: () => abort.abort()
 	}
 }
+
+/** The `n` events some readers received, with their ids, in order: what the multi-process tests compare with the store. */
+export function received(readers: Reader[]): Array<{ id: string; data: string }> {
+	return readers.flatMap((reader) => reader.events.filter((event) => event.type === 'n').map((event) => ({ id: event.lastEventId, data: event.data })))
+}
