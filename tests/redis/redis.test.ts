@@ -1,11 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { channel } from '../../src/lib/server.js'
 import { redis, RedisUnavailableError, type RedisBackend } from '../../src/lib/redis/index.js'
-import { backendSuite } from '../server/backend-suite.js'
+import { backendSuite, restartMidStream } from '../server/backend-suite.js'
 import { buildInstance, startInstance } from '../helpers/instances.js'
-import { serve, type Served } from '../helpers/serve.js'
-import { sleep, until } from '../helpers/wait.js'
+import { until } from '../helpers/wait.js'
 import { open, received } from '../server/sse-client.js'
 import { clear, kept, privateRedis, REDIS_URL, uniquePrefix } from './helpers.js'
 
@@ -34,45 +32,9 @@ describe('redis', () => {
 	it('survives a Redis restart mid-stream: nothing Redis kept is lost, and publish rejects while it is down', async () => {
 		const own = await privateRedis()
 		const backend = redis({ url: own.url, prefix, timeout: 500 })
-		let server: Served | undefined
 		try {
-			const room = channel<{ n: number }>('restart', { backend })
-			server = await serve((request) => room.produce(request, { ping: false }))
-			const reader = await open(`${server.url}/`)
-			await until(() => room.subscribers === 1, 'the subscriber')
-			let n = 0
-			let publishing = true
-			const refusals: number[] = []
-			const publisher = (async () => {
-				while (publishing) {
-					const started = Date.now()
-					try {
-						await room.publish('n', n + 1)
-						n++
-					} catch (error) {
-						expect(error).toBeInstanceOf(RedisUnavailableError)
-						refusals.push(Date.now() - started)
-						await sleep(20)
-					}
-					await new Promise((resolve) => setImmediate(resolve))
-				}
-			})()
-			await until(() => n >= 50, 'events before the restart', 5000)
-			await own.stop()
-			await until(() => refusals.length >= 3, 'publish to be refused while Redis is down', 5000)
-			await own.start()
-			const before = n
-			await until(() => n >= before + 50, 'events after the restart', 10_000)
-			publishing = false
-			await publisher
-			const stored = await kept(own.url, `${prefix}restart`)
-			await until(() => received([reader]).length >= stored.length, 'every kept event', 10_000)
-			expect(received([reader])).toEqual(stored)
-			// a refusal never waited for ever: at most the timeout, and some slack
-			expect(Math.max(...refusals)).toBeLessThan(2000)
-			reader.close()
+			await restartMidStream({ backend, store: own, Unavailable: RedisUnavailableError, kept: () => kept(own.url, `${prefix}restart`) })
 		} finally {
-			await server?.close()
 			await backend.close()
 			await own.remove()
 		}

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { channel, HISTORY_LOST, ProtocolError, type Backend, type Channel } from '../../src/lib/server.js'
 import { serve, type Served } from '../helpers/serve.js'
 import { sleep, until } from '../helpers/wait.js'
-import { open, type Reader } from './sse-client.js'
+import { open, received, type Reader } from './sse-client.js'
 
 /** A backend that counts its live subscriptions (in all and per channel), to show that none is left behind. */
 export function counting(backend: Backend): Backend & { live: number; channels: Map<string, number> } {
@@ -302,3 +302,58 @@ export function backendSuite(name: string, options: SuiteOptions): void {
 	})
 }
 
+
+/**
+ * A store restarted mid-stream: a channel on `backend` is served to one reader while a publisher
+ * that never pauses numbers its events; the store is stopped (publish must be refused with
+ * `Unavailable`, promptly) and started again. Checks that the reader got exactly what the store
+ * kept (`kept`, in its order), and returns how many publishes succeeded.
+ */
+export async function restartMidStream(options: {
+	backend: Backend
+	store: { stop(): Promise<void>; start(): Promise<void> }
+	Unavailable: new (...args: never[]) => Error
+	kept(): Promise<Array<{ id: string; data: string }>>
+}): Promise<{ published: number; kept: Array<{ id: string; data: string }> }> {
+	const { backend, store, Unavailable } = options
+	const room = channel<{ n: number }>('restart', { backend })
+	const server = await serve((request) => room.produce(request, { ping: false }))
+	const reader = await open(`${server.url}/`)
+	try {
+		await until(() => room.subscribers === 1, 'the subscriber', 5000)
+		let n = 0
+		let publishing = true
+		const refusals: number[] = []
+		const publisher = (async () => {
+			while (publishing) {
+				const started = Date.now()
+				try {
+					await room.publish('n', n + 1)
+					n++
+				} catch (error) {
+					expect(error).toBeInstanceOf(Unavailable)
+					refusals.push(Date.now() - started)
+					await sleep(20)
+				}
+				await new Promise((resolve) => setImmediate(resolve))
+			}
+		})()
+		await until(() => n >= 50, 'events before the restart', 5000)
+		await store.stop()
+		await until(() => refusals.length >= 3, 'publish to be refused while the store is down', 5000)
+		await store.start()
+		const before = n
+		await until(() => n >= before + 50, 'events after the restart', 10_000)
+		publishing = false
+		await publisher
+		const stored = await options.kept()
+		await until(() => received([reader]).length >= stored.length, 'every kept event', 10_000)
+		expect(received([reader])).toEqual(stored)
+		// a refusal never waited for ever: at most the timeout, and some slack
+		expect(Math.max(...refusals)).toBeLessThan(2000)
+		return { published: n, kept: stored }
+	} finally {
+		reader.close()
+		await server.close()
+	}
+}
