@@ -111,7 +111,8 @@ const producers = {
 			count: () => controllers.size,
 			broadcast(seq) {
 				const data = JSON.stringify(tick(seq))
-				const bytes = new TextEncoder().encode(`id: ${idOf(++published)}\nevent: ${EVENT_NAME}\ndata: ${data}\n\n`)
+				// a Buffer (a Uint8Array that node:http writes without making a view of it), as the channel hands over in Node
+				const bytes = Buffer.from(`id: ${idOf(++published)}\nevent: ${EVENT_NAME}\ndata: ${data}\n\n`)
 				for (const controller of controllers) controller.enqueue(bytes)
 			}
 		}

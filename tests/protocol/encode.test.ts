@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
 	checkRetry,
@@ -5,7 +6,9 @@ import {
 	encodeEvent,
 	encodeRetry,
 	formatEvent,
+	formatSized,
 	ProtocolError,
+	sized,
 	utf8Length,
 	type EventMessage
 } from '../../src/lib/protocol/encode.js'
@@ -173,5 +176,40 @@ describe('checkRetry', () => {
 describe('utf8Length', () => {
 	it.each(['', 'ascii only', 'é', '€uro', '😀 astral', 'mixed é€😀\n', 'a'.repeat(1000) + '😀'])('counts the UTF-8 bytes of %j', (text) => {
 		expect(utf8Length(text)).toBe(new TextEncoder().encode(text).byteLength)
+	})
+})
+
+describe('formatSized', () => {
+	const special = fc.constantFrom('\r', '\n', '\r\n', ' ', ':', 'é', '名', '😀', '')
+	const text = fc.array(fc.oneof(fc.string({ unit: 'binary' }), special), { maxLength: 6 }).map((parts) => parts.join(''))
+	const field = fc.option(text.filter((value) => !/[\r\n\0]/.test(value) && value.isWellFormed()), { nil: undefined })
+
+	it('gives the text of formatEvent and its exact UTF-8 size, or the same error', () => {
+		fc.assert(
+			fc.property(field, text, field, (event, data, id) => {
+				let expected: string | Error
+				try {
+					expected = formatEvent({ event, data, id })
+				} catch (error) {
+					expected = error as Error
+				}
+				if (expected instanceof Error) {
+					expect(() => formatSized(event, data, id)).toThrow(expected.message)
+					return
+				}
+				expect(formatSized(event, data, id)).toBe(expected)
+				expect(sized.bytes).toBe(new TextEncoder().encode(expected).length)
+			}),
+			{ numRuns: 2000 }
+		)
+	})
+
+	it('checks an event name again after another name came between', () => {
+		expect(formatSized('tick', 'x', undefined)).toBe('event: tick\ndata: x\n\n')
+		expect(() => formatSized('a\nb', 'x', undefined)).toThrow(ProtocolError)
+		expect(formatSized('名', 'x', undefined)).toBe('event: 名\ndata: x\n\n')
+		expect(sized.bytes).toBe(new TextEncoder().encode('event: 名\ndata: x\n\n').length)
+		expect(() => formatSized('a\rb', 'x', '1')).toThrow(ProtocolError)
+		expect(() => formatSized('tick', 'x', 'a\nb')).toThrow(ProtocolError)
 	})
 })

@@ -412,6 +412,54 @@ describe('produce', () => {
 			await reader.cancel()
 		})
 
+		it('hands a consumer that fell behind whole events in chunks of at most 64 KiB, not all that waits at once', async () => {
+			const event = 'é'.repeat(40) + 'x'.repeat(20)
+			const framed = new TextEncoder().encode(`event: m\ndata: ${event}\n\n`).length
+			const count = 8000 // ≈ 0.8 MB, under the default 1 MiB limit
+			const response = produce(
+				({ emit }) => {
+					for (let i = 0; i < count; i++) if (emit('m', event).error) throw new Error(`event ${i} was refused`)
+				},
+				{ ping: false }
+			)
+			const reader = response.body!.getReader()
+			const decoder = new TextDecoder()
+			const sizes: number[] = []
+			let text = ''
+			for (;;) {
+				const { done, value } = await reader.read()
+				if (done) break
+				sizes.push(value.length)
+				const chunk = decoder.decode(value, { stream: true })
+				expect(chunk.endsWith('\n\n')).toBe(true)
+				text += chunk
+				if (text.split('\n\n').length - 2 === count) break
+			}
+			await reader.cancel()
+			expect(text.split('\n\n').length - 2).toBe(count)
+			// the opener, then pieces of 64 KiB each (the last one smaller)
+			expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(64 * 1024 + framed)
+			expect(sizes.length).toBeGreaterThanOrEqual(1 + Math.floor((count * framed) / (64 * 1024 + framed)))
+		})
+
+		it('ready() waits until less than half the limit is left, when the consumer takes the queue a piece at a time', async () => {
+			let context: StartContext | undefined
+			const response = produce((ctx) => void (context = ctx), { ping: false, maxQueuedBytes: 400 * 1024 })
+			const { emit, ready } = context!
+			for (let i = 0; i < 3000; i++) emit('m', 'x'.repeat(90)) // 300 KB: over half the limit
+			let resolved: EmitResult | undefined
+			void ready().then((result) => (resolved = result))
+			const reader = response.body!.getReader()
+			await reader.read() // the opener
+			await reader.read() // one 64 KiB piece: 236 KB still wait, over the 200 KiB half
+			await macrotask()
+			expect(resolved).toBeUndefined()
+			await reader.read() // and another: now under half
+			await until(() => resolved !== undefined, 'ready() to resolve')
+			expect(resolved).toEqual({ value: undefined, error: false })
+			await reader.cancel()
+		})
+
 		it('ready() resolves (never rejects) with a StreamClosedError once the stream has ended', async () => {
 			let context: StartContext | undefined
 			const response = produce((ctx) => void (context = ctx), { ping: false, maxQueuedBytes: 1000 })

@@ -7,7 +7,7 @@
  */
 import { formatEvent, HISTORY_LOST, ProtocolError } from '../protocol/index.js'
 import { memory } from './memory.js'
-import { produce, type Emit, type EventMap, type Frame, type FrameContext, type ProduceOptions } from './produce.js'
+import { encodeFrame, produce, type Emit, type EventMap, type Frame, type FrameContext, type ProduceOptions } from './produce.js'
 
 /** One stored event: its id, its name and its data as text (as it goes on the wire). */
 export interface StoredEvent {
@@ -105,8 +105,6 @@ export interface SubscribeOptions {
 	onerror?: (error: unknown) => void
 }
 
-const utf8 = new TextEncoder()
-
 /** One event on its way to the subscribers of this instance: formatted and encoded once, when first needed. */
 class Delivery {
 	readonly event: StoredEvent
@@ -117,7 +115,7 @@ class Delivery {
 	get frame(): Frame {
 		if (this.#frame === undefined) {
 			const text = formatEvent({ id: this.event.id, event: this.event.event, data: this.event.data })
-			this.#frame = { text, bytes: utf8.encode(text) }
+			this.#frame = { text, bytes: encodeFrame(text) }
 		}
 		return this.#frame
 	}

@@ -8,7 +8,7 @@
  * takes everything waiting as one chunk (whole events only). The queue is bounded: a client that
  * stops reading ends its stream instead of growing the server's memory.
  */
-import { checkRetry, encodeComment, encodeRetry, formatEvent, ProtocolError, utf8Length } from '../protocol/index.js'
+import { checkRetry, encodeComment, encodeRetry, formatSized, ProtocolError, sized } from '../protocol/index.js'
 
 /** The keep-alive interval used when `options.ping` is not given: 15 seconds. */
 export const DEFAULT_PING_INTERVAL = 15_000
@@ -228,8 +228,10 @@ const OK: { readonly value: undefined; readonly error: false } = Object.freeze({
 const READY: Promise<EmitResult> = Promise.resolve(OK)
 const PING = ': ping\n\n'
 const utf8 = new TextEncoder()
-// Once this much is pending for a consumer that is waiting, it goes out without waiting for
-// the next macrotask: a chunk size that amortises the per-chunk cost without holding much.
+// The most text one chunk holds (unless one event is larger): once this much is pending for a
+// consumer that is waiting, it goes out without waiting for the next macrotask, and what waits
+// for a slow consumer is kept in pieces of this size. A chunk this big amortises the per-chunk
+// cost (a read, a socket write); a bigger one costs more per byte to encode and to write.
 const FLUSH_BYTES = 64 * 1024
 
 type Closed = { readonly value: undefined; readonly error: StreamClosedError }
@@ -247,14 +249,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Runs `task` after the current macrotask, so that events emitted in a burst (even one that
- * awaits between events) leave as one chunk. setImmediate where the runtime has it (Node, Bun),
- * because setTimeout(0) waits at least a millisecond there.
+ * Calls `task(stream)` after the current macrotask, so that events emitted in a burst (even one
+ * that awaits between events) leave as one chunk. setImmediate where the runtime has it (Node,
+ * Bun), because setTimeout(0) waits at least a millisecond there. The stream is passed as an
+ * argument, so no closure is made per stream.
  */
-const schedule: (task: () => void) => void =
+const schedule: (task: (stream: Stream) => void, stream: Stream) => void =
 	typeof globalThis.setImmediate === 'function'
-		? (task) => void globalThis.setImmediate(task)
-		: (task) => void setTimeout(task, 0)
+		? (task, stream) => void globalThis.setImmediate(task, stream)
+		: (task, stream) => void setTimeout(task, 0, stream)
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -308,6 +311,372 @@ function checkOptions(ping: number | false, limit: number): void {
 }
 
 /**
+
+/** A piece of the queue that is full: its text and UTF-8 size. */
+interface Segment {
+	readonly text: string
+	readonly bytes: number
+}
+
+/**
+ * One stream's state and behaviour. Its methods live on the prototype, so an idle stream costs
+ * one object, not a closure per helper; it is also the stream's underlying source (`start`,
+ * `pull`, `cancel`) and the request signal's abort listener (`handleEvent`).
+ *
+ * Events wait in a queue of our own, not in the ReadableStream's, until the consumer has asked
+ * for more and either a macrotask has passed or {@link FLUSH_BYTES} are waiting; then they go out
+ * as one chunk. One chunk per read rather than one per event is what keeps throughput close to a
+ * raw write loop: each chunk costs the consumer a read and a socket write. Events wait as text,
+ * appended to one string (a rope, which V8 joins once) and encoded once per chunk; their UTF-8
+ * sizes are counted from their parts as they are formatted.
+ */
+class Stream implements UnderlyingDefaultSource<Uint8Array> {
+	controller!: ReadableStreamDefaultController<Uint8Array>
+	closed: Closed | undefined = undefined
+	cleanup: Cleanup | undefined = undefined
+	cleanupRan = false
+	waiting: Promise<EmitResult> | undefined = undefined
+	wakeWaiting: ((result: EmitResult) => void) | undefined = undefined
+	timer: ReturnType<typeof setInterval> | undefined = undefined
+	/** Full pieces of the queue, oldest first; the newest text is in `current`. */
+	full: Segment[] | undefined = undefined
+	current = ''
+	currentBytes = 0
+	/** The frame `current` holds when it holds exactly one frame and nothing else: its bytes are ready. */
+	frame: Frame | undefined = undefined
+	pendingBytes = 0
+	wanted = false
+	scheduled = false
+	// Made on first use: most streams never read `signal` or subscribe to the lock, and each idle
+	// connection should cost as little memory as possible.
+	aborter: AbortController | undefined = undefined
+	subscribers: Set<{ run: (value: boolean) => void; invalidate?: () => void }> | undefined = undefined
+	readonly options: ProduceOptions
+	readonly signal: AbortSignal | undefined
+	readonly limit: number
+	readonly soft: number
+	readonly flushAt: number
+
+	constructor(options: ProduceOptions, limit: number) {
+		this.options = options
+		this.signal = options.request?.signal
+		this.limit = limit
+		// `ready()` waits while half the limit is queued, so a producer that paces itself always
+		// has room for a burst before the hard limit.
+		this.soft = Math.max(1, limit / 2)
+		this.flushAt = Math.min(FLUSH_BYTES, this.soft)
+	}
+
+	start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+		this.controller = controller
+	}
+
+	pull(): void {
+		// with a high-water mark of 0, pull means a read is waiting and the stream's queue is empty
+		this.wanted = true
+		if (this.full !== undefined) this.flush()
+		else if (this.pendingBytes > 0 && !this.scheduled) {
+			this.scheduled = true
+			schedule(flushLater, this)
+		}
+	}
+
+	cancel(): void {
+		this.end(new StreamClosedError('disconnected'), 'none')
+	}
+
+	/** The request's signal aborted. */
+	handleEvent(): void {
+		this.end(new StreamClosedError('disconnected'), 'discard')
+	}
+
+	report(error: unknown): void {
+		try {
+			;(this.options.onerror ?? reportToConsole)(error)
+		} catch (failure) {
+			reportToConsole(failure)
+		}
+	}
+
+	guard(fn: Cleanup, reason: StopReason): void {
+		try {
+			const result = fn(reason)
+			if (isThenable(result)) result.then(undefined, (error: unknown) => this.report(error))
+		} catch (error) {
+			this.report(error)
+		}
+	}
+
+	runCleanup(reason: StopReason): void {
+		if (this.cleanupRan || this.cleanup === undefined) return
+		this.cleanupRan = true
+		this.guard(this.cleanup, reason)
+	}
+
+	wake(result: EmitResult): void {
+		const resolve = this.wakeWaiting
+		if (resolve === undefined) return
+		this.wakeWaiting = undefined
+		this.waiting = undefined
+		resolve(result)
+	}
+
+	/**
+	 * Ends the stream once: `close` lets the client read what is queued, `discard` drops it
+	 * (the client is gone or not reading), `none` when the consumer cancelled the body.
+	 *
+	 * The body is closed, never errored, even when events were dropped: SvelteKit's node
+	 * adapter answers a body error with `res.destroy(error)` after removing its own error
+	 * listener, and when the socket is already gone that error is uncaught and takes the whole
+	 * server down. A clean end tells the client no less: it reconnects either way.
+	 */
+	end(error: StreamClosedError, how: 'close' | 'discard' | 'none'): Closed {
+		if (this.closed !== undefined) return this.closed
+		const result: Closed = { value: undefined, error }
+		this.closed = result
+		if (this.timer !== undefined) clearInterval(this.timer)
+		this.signal?.removeEventListener('abort', this)
+		try {
+			if (how === 'close') while (this.pendingBytes > 0) this.controller.enqueue(this.take())
+			if (how !== 'none') this.controller.close()
+		} catch {
+			// the consumer cancelled the body in the meantime: nothing left to close
+		}
+		this.full = undefined
+		this.current = ''
+		this.currentBytes = 0
+		this.frame = undefined
+		this.pendingBytes = 0
+		this.wake(result)
+		this.aborter?.abort(error)
+		const subscribers = this.subscribers
+		for (const subscriber of subscribers ? [...subscribers] : []) {
+			try {
+				subscriber.invalidate?.()
+				subscriber.run(false)
+			} catch (failure) {
+				this.report(failure)
+			}
+		}
+		this.runCleanup(error.reason)
+		const stop = this.options.stop
+		if (stop !== undefined) this.guard(stop, error.reason)
+		return result
+	}
+
+	/** The oldest piece of the queue, as one chunk: a lone frame's own bytes, or the text encoded. */
+	take(): Uint8Array {
+		const full = this.full
+		if (full !== undefined) {
+			const segment = full.shift()!
+			if (full.length === 0) this.full = undefined
+			this.pendingBytes -= segment.bytes
+			return encode(segment.text, segment.bytes)
+		}
+		const chunk = this.frame !== undefined ? this.frame.bytes : encode(this.current, this.currentBytes)
+		this.pendingBytes -= this.currentBytes
+		this.current = ''
+		this.currentBytes = 0
+		this.frame = undefined
+		return chunk
+	}
+
+	/** Hands the oldest piece of the queue to the consumer, who is waiting for it (so nothing queues in the stream). */
+	flush(): void {
+		this.wanted = false
+		try {
+			this.controller.enqueue(this.take())
+		} catch (cause) {
+			this.end(new StreamClosedError('error', 'The stream is closed: a write to the stream failed.', { cause }), 'discard')
+			return
+		}
+		if (this.pendingBytes < this.soft) this.wake(OK)
+	}
+
+	/** Queues `text` of `bytes` UTF-8 bytes; `frame` when the text is that frame's. */
+	write(text: string, bytes: number, frame?: Frame): EmitResult {
+		if (this.pendingBytes > 0 && this.pendingBytes + bytes > this.limit) return this.end(new QueueFullError(this.limit), 'discard')
+		if (this.currentBytes === 0) {
+			this.current = text
+			this.frame = frame
+		} else {
+			this.current += text
+			this.frame = undefined
+		}
+		this.currentBytes += bytes
+		this.pendingBytes += bytes
+		if (this.currentBytes >= this.flushAt) {
+			;(this.full ??= []).push({ text: this.current, bytes: this.currentBytes })
+			this.current = ''
+			this.currentBytes = 0
+			this.frame = undefined
+		}
+		if (this.wanted) {
+			// a frame is one whole publish, already encoded: it leaves at once, with no timer
+			if (this.full !== undefined || frame !== undefined) this.flush()
+			else if (!this.scheduled) {
+				this.scheduled = true
+				schedule(flushLater, this)
+			}
+		}
+		return OK
+	}
+
+	send(frame: Frame): EmitResult {
+		if (this.closed !== undefined) return this.closed
+		// A frame for a reader that is waiting, with nothing before it: its bytes go out as they
+		// are, with no queue to build (a channel's broadcast to thousands of streams does this).
+		if (this.wanted && this.pendingBytes === 0) {
+			this.wanted = false
+			try {
+				this.controller.enqueue(frame.bytes)
+			} catch (cause) {
+				return this.end(new StreamClosedError('error', 'The stream is closed: a write to the stream failed.', { cause }), 'discard')
+			}
+			return OK
+		}
+		return this.write(frame.text, frame.bytes.length, frame)
+	}
+
+	emit(event: string, data: unknown, options: EmitOptions | undefined): EmitResult {
+		if (this.closed !== undefined) return this.closed
+		let text: string
+		if (typeof data === 'string') {
+			text = data
+		} else {
+			const serialised = serialise(data)
+			if (typeof serialised !== 'string') return serialised
+			text = serialised
+		}
+		let chunk: string
+		try {
+			chunk = formatSized(event, text, options === undefined ? undefined : options.id)
+		} catch (error) {
+			return {
+				value: undefined,
+				error: error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error })
+			}
+		}
+		return this.write(chunk, sized.bytes)
+	}
+
+	ready(): Promise<EmitResult> {
+		if (this.closed !== undefined) return Promise.resolve(this.closed)
+		if (this.pendingBytes < this.soft) return READY
+		this.waiting ??= new Promise<EmitResult>((resolve) => (this.wakeWaiting = resolve))
+		return this.waiting
+	}
+
+	adopt(value: unknown): void {
+		if (typeof value !== 'function') return
+		this.cleanup = value as Cleanup
+		if (this.closed !== undefined) this.runCleanup(this.closed.error.reason)
+	}
+
+	failed(error: unknown): void {
+		this.report(error)
+		this.end(new StreamClosedError('error', 'The stream is closed: start() failed.', { cause: error }), 'close')
+	}
+}
+
+// Node's (and Bun's) Buffer: ASCII text (as many bytes as characters) is copied as Latin-1,
+// byte for byte, which is the same bytes as UTF-8 at a fraction of the cost. A Buffer is a
+// Uint8Array, and node:http writes it without making a view of it first.
+const nativeFrom = (globalThis as { Buffer?: { from(text: string, encoding: 'latin1' | 'utf8'): Uint8Array } }).Buffer?.from.bind(globalThis.Buffer)
+
+/**
+ * `text` in UTF-8, whose size is known: encoded into an array of exactly that size, which costs
+ * about half of `TextEncoder.encode` (that one sizes its output by encoding twice, in effect).
+ */
+function encode(text: string, bytes: number): Uint8Array {
+	if (bytes === text.length && nativeFrom !== undefined) return nativeFrom(text, 'latin1')
+	const out = new Uint8Array(bytes)
+	// a size that was counted wrong would cut the text: encode it the slow way instead
+	return utf8.encodeInto(text, out).read === text.length ? out : utf8.encode(text)
+}
+
+/**
+ * @internal `text` in UTF-8, for a frame that many streams will send: a Buffer in Node (and
+ * Bun), which node:http writes as it is, where a plain Uint8Array gets a Buffer view made of it
+ * for every response it is written to.
+ */
+export function encodeFrame(text: string): Uint8Array {
+	return nativeFrom !== undefined ? nativeFrom(text, 'utf8') : utf8.encode(text)
+}
+
+function flushLater(stream: Stream): void {
+	stream.scheduled = false
+	if (stream.closed === undefined && stream.wanted && stream.pendingBytes > 0) stream.flush()
+}
+
+function ping(stream: Stream): void {
+	if (stream.closed === undefined) stream.write(PING, PING.length)
+}
+
+/**
+ * What `start` is given. Its members are getters on the prototype that make each function the
+ * first time it is read (and keep it), so a stream whose `start` reads nothing costs nothing for
+ * them: destructure what you use (`({ emit, lock }) => ...`). Being getters, they are not copied
+ * by an object spread.
+ */
+class Context<Events extends EventMap> implements FrameContext<Events> {
+	readonly #stream: Stream
+	#emit: Emit<Events> | undefined
+	#ready: (() => Promise<EmitResult>) | undefined
+	#send: ((frame: Frame) => EmitResult) | undefined
+	#lock: Lock | undefined
+	readonly lastEventId: string
+
+	constructor(stream: Stream, lastEventId: string) {
+		this.#stream = stream
+		this.lastEventId = lastEventId
+	}
+
+	get emit(): Emit<Events> {
+		const stream = this.#stream
+		return (this.#emit ??= ((event, data, options) => stream.emit(event, data, options)) as Emit<Events>)
+	}
+
+	get ready(): () => Promise<EmitResult> {
+		const stream = this.#stream
+		return (this.#ready ??= () => stream.ready())
+	}
+
+	get send(): (frame: Frame) => EmitResult {
+		const stream = this.#stream
+		return (this.#send ??= (frame) => stream.send(frame))
+	}
+
+	get lock(): Lock {
+		const stream = this.#stream
+		const lock: Lock = (this.#lock ??= {
+			set(value) {
+				if (stream.closed === undefined && !value) stream.end(new StreamClosedError('unlocked'), 'close')
+			},
+			update(updater) {
+				lock.set(updater(stream.closed === undefined))
+			},
+			subscribe(run, invalidate) {
+				const subscriber = { run, invalidate }
+				;(stream.subscribers ??= new Set()).add(subscriber)
+				run(stream.closed === undefined)
+				return () => void stream.subscribers?.delete(subscriber)
+			}
+		})
+		return lock
+	}
+
+	get signal(): AbortSignal {
+		const stream = this.#stream
+		if (!stream.aborter) {
+			stream.aborter = new AbortController()
+			if (stream.closed !== undefined) stream.aborter.abort(stream.closed.error)
+		}
+		return stream.aborter.signal
+	}
+}
+
+/**
  * Creates one server-sent event stream and returns it as a `Response`. `start` runs at once
  * with `emit`, `lock`, `signal`, `lastEventId` and `ready`; the stream stays open until
  * `lock.set(false)`, the client leaves, `start` fails or the client stops reading.
@@ -323,285 +692,44 @@ function checkOptions(ping: number | false, limit: number): void {
  *   }, { request })
  */
 export function produce<Events extends EventMap = EventMap>(start: Start<Events>, options: ProduceOptions = {}): Response {
-	const { stop, request } = options
-	const onerror = options.onerror ?? reportToConsole
-	const ping = options.ping ?? DEFAULT_PING_INTERVAL
+	const interval = options.ping ?? DEFAULT_PING_INTERVAL
 	const limit = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
-	checkOptions(ping, limit)
+	checkOptions(interval, limit)
 	const opener = options.retry === undefined ? encodeComment() : encodeRetry(checkRetry(options.retry))
-	// `ready()` waits while half the limit is queued, so a producer that paces itself always
-	// has room for a burst before the hard limit.
-	const soft = Math.max(1, limit / 2)
-	const flushAt = Math.min(FLUSH_BYTES, soft)
 
 	const headers = new Headers(options.headers)
 	for (const [name, value] of DEFAULT_HEADERS) if (!headers.has(name)) headers.set(name, value)
 
-	let controller!: ReadableStreamDefaultController<Uint8Array>
-	let closed: Closed | undefined
-	let cleanup: Cleanup | undefined
-	let cleanupRan = false
-	let waiting: Promise<EmitResult> | undefined
-	let wakeWaiting: ((result: EmitResult) => void) | undefined
-	let timer: ReturnType<typeof setInterval> | undefined
-	// Events wait in `pending`, not in the stream's own queue, until the consumer has asked for
-	// more and either a macrotask has passed or `flushAt` bytes are waiting; then they go out as
-	// one chunk. Writing one chunk per read rather than one per event is what keeps throughput
-	// close to a raw write loop: each chunk costs the consumer a read and a socket write.
-	// Pending events are kept as text and encoded once per chunk: encoding each event into its
-	// own array and copying them together cost about half of emit's time.
-	let pending: Array<string | Frame> = []
-	let pendingBytes = 0
-	let wanted = false
-	let scheduled = false
-	// Both made on first use: most streams never read `signal` or subscribe to the lock, and each
-	// idle connection should cost as little memory as possible.
-	let aborter: AbortController | undefined
-	let subscribers: Set<{ run: (value: boolean) => void; invalidate?: () => void }> | undefined
-	const signal = request?.signal
+	const stream = new Stream(options, limit)
+	const response = new Response(new ReadableStream<Uint8Array>(stream, { highWaterMark: 0 }), { status: 200, headers })
 
-	function report(error: unknown): void {
-		try {
-			onerror(error)
-		} catch (failure) {
-			reportToConsole(failure)
-		}
-	}
-
-	function guard(fn: Cleanup, reason: StopReason): void {
-		try {
-			const result = fn(reason)
-			if (isThenable(result)) result.then(undefined, report)
-		} catch (error) {
-			report(error)
-		}
-	}
-
-	function runCleanup(reason: StopReason): void {
-		if (cleanupRan || cleanup === undefined) return
-		cleanupRan = true
-		guard(cleanup, reason)
-	}
-
-	function wake(result: EmitResult): void {
-		const resolve = wakeWaiting
-		if (resolve === undefined) return
-		wakeWaiting = undefined
-		waiting = undefined
-		resolve(result)
-	}
-
-	function onAbort(): void {
-		end(new StreamClosedError('disconnected'), 'discard')
-	}
-
-	/**
-	 * Ends the stream once: `close` lets the client read what is queued, `discard` drops it
-	 * (the client is gone or not reading), `none` when the consumer cancelled the body.
-	 *
-	 * The body is closed, never errored, even when events were dropped: SvelteKit's node
-	 * adapter answers a body error with `res.destroy(error)` after removing its own error
-	 * listener, and when the socket is already gone that error is uncaught and takes the whole
-	 * server down. A clean end tells the client no less: it reconnects either way.
-	 */
-	function end(error: StreamClosedError, how: 'close' | 'discard' | 'none'): Closed {
-		if (closed !== undefined) return closed
-		const result: Closed = { value: undefined, error }
-		closed = result
-		if (timer !== undefined) clearInterval(timer)
-		signal?.removeEventListener('abort', onAbort)
-		try {
-			if (how === 'close' && pendingBytes > 0) controller.enqueue(take())
-			if (how !== 'none') controller.close()
-		} catch {
-			// the consumer cancelled the body in the meantime: nothing left to close
-		}
-		pending = []
-		pendingBytes = 0
-		wake(result)
-		aborter?.abort(error)
-		for (const subscriber of subscribers ? [...subscribers] : []) {
-			try {
-				subscriber.invalidate?.()
-				subscriber.run(false)
-			} catch (failure) {
-				report(failure)
-			}
-		}
-		runCleanup(error.reason)
-		if (stop !== undefined) guard(stop, error.reason)
-		return result
-	}
-
-	/** Everything pending, as one chunk: a lone frame's own bytes, or the texts encoded together. */
-	function take(): Uint8Array {
-		const first = pending[0]!
-		const chunk =
-			pending.length === 1
-				? typeof first === 'string'
-					? utf8.encode(first)
-					: first.bytes
-				: utf8.encode(pending.map((part) => (typeof part === 'string' ? part : part.text)).join(''))
-		pending = []
-		pendingBytes = 0
-		return chunk
-	}
-
-	/** Hands everything pending to the consumer, who is waiting for it (so nothing queues in the stream). */
-	function flush(): void {
-		wanted = false
-		try {
-			controller.enqueue(take())
-		} catch (cause) {
-			end(new StreamClosedError('error', 'The stream is closed: a write to the stream failed.', { cause }), 'discard')
-			return
-		}
-		wake(OK)
-	}
-
-	function flushLater(): void {
-		scheduled = false
-		if (closed === undefined && wanted && pendingBytes > 0) flush()
-	}
-
-	function write(chunk: string | Frame): EmitResult {
-		// A frame for a reader that is waiting, with nothing before it: its bytes go out as they
-		// are, with no queue to build (a channel's broadcast to thousands of streams does this).
-		if (wanted && pendingBytes === 0 && typeof chunk !== 'string') {
-			wanted = false
-			try {
-				controller.enqueue(chunk.bytes)
-			} catch (cause) {
-				return end(new StreamClosedError('error', 'The stream is closed: a write to the stream failed.', { cause }), 'discard')
-			}
-			return OK
-		}
-		const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.bytes.length
-		if (pendingBytes > 0 && pendingBytes + size > limit) return end(new QueueFullError(limit), 'discard')
-		pending.push(chunk)
-		pendingBytes += size
-		if (wanted) {
-			// a frame is one whole publish, already encoded: it leaves at once, with no timer
-			if (pendingBytes >= flushAt || typeof chunk !== 'string') flush()
-			else if (!scheduled) {
-				scheduled = true
-				schedule(flushLater)
-			}
-		}
-		return OK
-	}
-
-	const emit = (event: string, data: unknown, options?: EmitOptions): EmitResult => {
-		if (closed !== undefined) return closed
-		let text: string
-		if (typeof data === 'string') {
-			text = data
-		} else {
-			const serialised = serialise(data)
-			if (typeof serialised !== 'string') return serialised
-			text = serialised
-		}
-		let chunk: string
-		try {
-			chunk = formatEvent({ event, data: text, id: options === undefined ? undefined : options.id })
-		} catch (error) {
-			return {
-				value: undefined,
-				error: error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error })
-			}
-		}
-		return write(chunk)
-	}
-
-	function ready(): Promise<EmitResult> {
-		if (closed !== undefined) return Promise.resolve(closed)
-		if (pendingBytes < soft) return READY
-		waiting ??= new Promise<EmitResult>((resolve) => (wakeWaiting = resolve))
-		return waiting
-	}
-
-	const lock: Lock = {
-		set(value) {
-			if (closed === undefined && !value) end(new StreamClosedError('unlocked'), 'close')
-		},
-		update(updater) {
-			lock.set(updater(closed === undefined))
-		},
-		subscribe(run, invalidate) {
-			const subscriber = { run, invalidate }
-			;(subscribers ??= new Set()).add(subscriber)
-			run(closed === undefined)
-			return () => void subscribers?.delete(subscriber)
-		}
-	}
-
-	const body = new ReadableStream<Uint8Array>(
-		{
-			start(c) {
-				controller = c
-			},
-			pull() {
-				// with a high-water mark of 0, pull means a read is waiting and the stream's queue is empty
-				wanted = true
-				if (pendingBytes >= flushAt) flush()
-				else if (pendingBytes > 0 && !scheduled) {
-					scheduled = true
-					schedule(flushLater)
-				}
-			},
-			cancel() {
-				end(new StreamClosedError('disconnected'), 'none')
-			}
-		},
-		{ highWaterMark: 0 }
-	)
-	const response = new Response(body, { status: 200, headers })
-
-	controller.enqueue(opener)
+	stream.controller.enqueue(opener)
+	const signal = stream.signal
 	if (signal?.aborted) {
-		end(new StreamClosedError('disconnected'), 'discard')
+		stream.end(new StreamClosedError('disconnected'), 'discard')
 		return response
 	}
-	signal?.addEventListener('abort', onAbort, { once: true })
+	signal?.addEventListener('abort', stream, { once: true })
 
-	if (ping !== false && ping > 0) {
-		timer = setInterval(() => void (closed === undefined && write(PING)), ping)
+	if (interval !== false && interval > 0) {
+		const timer = setInterval(ping, interval, stream)
+		stream.timer = timer
 		// the keep-alive alone should not keep a process alive (Node, Bun, Deno)
 		const unref = (timer as { unref?: unknown }).unref
 		if (typeof unref === 'function') unref.call(timer)
 	}
 
-	function adopt(value: unknown): void {
-		if (typeof value !== 'function') return
-		cleanup = value as Cleanup
-		if (closed !== undefined) runCleanup(closed.error.reason)
-	}
-
-	function failed(error: unknown): void {
-		report(error)
-		end(new StreamClosedError('error', 'The stream is closed: start() failed.', { cause: error }), 'close')
-	}
-
-	const context: FrameContext<Events> = {
-		emit: emit as Emit<Events>,
-		send: (frame) => (closed === undefined ? write(frame) : closed),
-		lock,
-		get signal() {
-			if (!aborter) {
-				aborter = new AbortController()
-				if (closed !== undefined) aborter.abort(closed.error)
-			}
-			return aborter.signal
-		},
-		lastEventId: readLastEventId(request),
-		ready
-	}
+	const context = new Context<Events>(stream, readLastEventId(options.request))
 	try {
 		const started = start(context)
-		if (isThenable(started)) started.then(adopt, failed)
-		else adopt(started)
+		if (isThenable(started)) {
+			started.then(
+				(value) => stream.adopt(value),
+				(error: unknown) => stream.failed(error)
+			)
+		} else stream.adopt(started)
 	} catch (error) {
-		failed(error)
+		stream.failed(error)
 	}
 	return response
 }
