@@ -124,7 +124,11 @@ export interface Lock {
 /** Runs once when the stream ends, with the reason it ended. */
 export type Cleanup = (reason: StopReason) => void | Promise<void>
 
-/** Everything `start` is given to drive one stream. */
+/**
+ * Everything `start` is given to drive one stream. Destructure what you use
+ * (`({ emit, lock }) => ...`) or read it from the object; its members are getters, so an object
+ * spread (`{ ...context }`) does not copy them.
+ */
 export interface StartContext<Events extends EventMap = EventMap> {
 	/** Sends one event; see {@link Emit}. */
 	emit: Emit<Events>
