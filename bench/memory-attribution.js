@@ -4,8 +4,11 @@
  * heap snapshot of each, and lists what the first holds per stream that the second does not,
  * by V8 node type and constructor or closure name.
  *
- * Needs --expose-gc. bench/run.js runs it when the memory target is missed; alone:
- * `node --expose-gc bench/memory-attribution.js`.
+ * The difference is produce()'s own per-stream heap: the part of figure 4's "above the bare
+ * Response" row that the library controls (the figure itself is measured through SvelteKit, whose
+ * Request and Response add a little of their own). Needs --expose-gc. bench/run.js runs it on
+ * every run; alone: `node --expose-gc bench/memory-attribution.js` (`--json` for the raw rows).
+ * SVELTE_SSE_SERVER=/path/to/server.js attributes another build of produce().
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -30,10 +30,12 @@ export async function startServer(script, { args = [], execArgv = [] } = {}) {
 		if (child.exitCode !== null) return Promise.reject(new Error(`${script} has exited.`))
 		return new Promise((resolve, reject) => waiters.push({ type, resolve, reject }))
 	}
-	const { port } = await next('listening')
+	const listening = await next('listening')
 	return {
 		child,
-		port,
+		port: listening.port,
+		/** The whole 'listening' message, for servers that report more than one port. */
+		listening,
 		next,
 		send: (message) => child.send(message),
 		async stop() {

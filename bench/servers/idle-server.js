@@ -1,18 +1,16 @@
 /**
- * Child process for the idle-connection memory benchmark (run with --expose-gc). argv[2] picks
- * the handler; every handler answers with the same headers and first bytes (`:\n\n`) and then
- * holds the stream open with a 15-second keep-alive timer. The parent opens the connections;
- * on {type:'measure'} this process collects garbage and reports its memory.
+ * Child process for the idle-connection memory benchmark (figure 4), run with --expose-gc.
+ * argv[2] picks the handler: `raw` is a node:http SSE handler (context); every other mode is a
+ * route of the benchmarks' SvelteKit app served by its adapter-node build/handler.js (path in
+ * argv[3]), the way a deployed app serves it: getRequest → server.respond → the +server.ts
+ * route → setResponse. The parent opens the connections; on {type:'measure'} this process
+ * collects garbage and reports its memory and how many connections it holds.
  */
 import { createServer } from 'node:http'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { getHeapStatistics } from 'node:v8'
-import { getRequest, setResponse } from '@sveltejs/kit/node'
 
-// SVELTE_SSE_SERVER=/path/to/server.js measures another build of produce() (to try a fix).
-const { produce } = await import(process.env.SVELTE_SSE_SERVER ?? '../../dist/server.js')
-
-const mode = process.argv[2]
+const [mode, handlerPath] = process.argv.slice(2)
 const PING = 15_000
 const HEADERS = {
 	'content-type': 'text/event-stream; charset=utf-8',
@@ -20,50 +18,32 @@ const HEADERS = {
 	'x-accel-buffering': 'no'
 }
 
-const handlers = {
-	/** svelte-sse with its defaults (15 s ping), written by adapter-node's setResponse. */
-	ours(req, res) {
-		void setResponse(res, produce(() => {}))
-	},
-	/** The same, with the Request that adapter-node builds for every request passed as `options.request`. */
-	'ours+request'(req, res) {
-		getRequest({ request: req, base: 'http://127.0.0.1' }).then((request) => setResponse(res, produce(() => {}, { request })))
-	},
-	/**
-	 * The floor for any handler that returns a streaming Response (as a SvelteKit +server.ts
-	 * does): a bare ReadableStream that enqueues the first bytes, in a Response with the same
-	 * headers, written by setResponse, plus the same keep-alive timer. No queue, no lock, no emit.
-	 */
-	'response-floor'(req, res) {
-		let timer
-		const opener = new TextEncoder().encode(':\n\n')
-		const body = new ReadableStream(
-			{
-				start(controller) {
-					controller.enqueue(opener)
-					timer = setInterval(() => controller.enqueue(opener), PING)
-					timer.unref()
-				},
-				cancel() {
-					clearInterval(timer)
-				}
-			},
-			{ highWaterMark: 0 }
-		)
-		void setResponse(res, new Response(body, { headers: HEADERS }))
-	},
-	/** A raw node:http SSE handler: same headers and first bytes, and the same keep-alive. */
-	raw(req, res) {
-		res.writeHead(200, HEADERS)
-		res.write(':\n\n')
-		const timer = setInterval(() => res.write(':ping\n\n'), PING)
-		timer.unref()
-		res.on('close', () => clearInterval(timer))
-	}
+/** The SvelteKit app's route for each mode (bench/app/src/routes/idle/…). */
+export const ROUTES = {
+	ours: '/idle/ours',
+	'response-floor': '/idle/response',
+	'sveltekit-sse': '/idle/sveltekit-sse',
+	'better-sse': '/idle/better-sse'
 }
 
-const handler = handlers[mode]
-if (!handler) throw new Error(`Unknown mode ${mode}; expected one of ${Object.keys(handlers).join(', ')}.`)
+/** A raw node:http SSE handler: the same headers and first bytes as svelte-sse, and the same keep-alive. */
+function raw(req, res) {
+	res.writeHead(200, HEADERS)
+	res.write(':\n\n')
+	const timer = setInterval(() => res.write(':\n\n'), PING)
+	res.on('close', () => clearInterval(timer))
+}
+
+let handler
+if (mode === 'raw') handler = raw
+else if (ROUTES[mode]) {
+	const { handler: kit } = await import(handlerPath)
+	const route = ROUTES[mode]
+	handler = (req, res) => {
+		req.url = route
+		kit(req, res)
+	}
+} else throw new Error(`Unknown mode ${mode}; expected raw or one of ${Object.keys(ROUTES).join(', ')}.`)
 
 async function collect() {
 	for (let i = 0; i < 4; i++) {
