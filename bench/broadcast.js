@@ -25,7 +25,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const PRODUCERS = [
 	{ key: 'raw', label: 'raw node:http loop (floor)' },
 	{ key: 'channel', label: 'svelte-sse channel().publish' },
-	{ key: 'better-sse', label: 'better-sse Channel.broadcast' },
+	{ key: 'better-sse', label: 'better-sse Channel.broadcast, on node:http directly' },
+	{ key: 'better-sse-response', label: 'better-sse Channel.broadcast, Fetch API (createResponse) behind the same adapter' },
 	{ key: 'response-floor', label: 'bare Response stream + setResponse, enqueue loop (floor of any Response, context)' },
 	{ key: 'emitters', label: 'svelte-sse: one produce() emit per stream (context)' }
 ]
@@ -159,6 +160,7 @@ export async function runBroadcastBench({ sizes = [1000, 5000], producers = PROD
 		for (const [of, to] of [
 			['channel', 'raw'],
 			['channel', 'better-sse'],
+			['channel', 'better-sse-response'],
 			['better-sse', 'raw'],
 			['response-floor', 'raw'],
 			['channel', 'response-floor'],
@@ -190,8 +192,8 @@ export async function runBroadcastBench({ sizes = [1000, 5000], producers = PROD
 			'raw: one Buffer per broadcast written with res.write to every response. svelte-sse channel: ' +
 			"`channel('bench', { backend: memory() }).produce(request, { ping: false })` behind adapter-node's getRequest/setResponse (@sveltejs/kit/node), " +
 			"broadcast = `await room.publish('tick', data)`. better-sse: createSession (retry and keep-alive off) registered on createChannel(), " +
-			"broadcast = `channel.broadcast(data, 'tick', { eventId })` (it serialises and formats per session, by design). bare Response floor (context): per request a " +
-			'ReadableStream (high-water mark 0) in a Response through the same adapter, broadcast = the encoded event enqueued to every controller: ' +
+			"broadcast = `channel.broadcast(data, 'tick', { eventId })` (it serialises and formats per session, by design), on node:http directly (better-sse) and through its Fetch API, `createResponse(request, options, session => channel.register(session))`, behind the same adapter as the channel (better-sse-response). bare Response floor (context): per request a " +
+			'ReadableStream (high-water mark 0) in a Response through the same adapter, broadcast = the event encoded once into a Buffer and enqueued to every controller: ' +
 			'what any handler that returns a streaming Response pays, with no library code. emitters (context, only with --emitters): produce() per request through the ' +
 			'same adapter, broadcast = a loop calling each stream\'s emit with the same object and id (the way before channels). ' +
 			'Latency = client read time − publish stamp (CLOCK_MONOTONIC, shared by the processes), over every recipient of every measured broadcast: ' +
@@ -224,7 +226,8 @@ export function formatBroadcast(result) {
 	for (const size of result.sizes) {
 		for (const [of, to, label] of [
 			['channel', 'raw', 'svelte-sse channel / raw loop'],
-			['channel', 'better-sse', 'svelte-sse channel / better-sse'],
+			['channel', 'better-sse', 'svelte-sse channel / better-sse (node:http)'],
+			['channel', 'better-sse-response', 'svelte-sse channel / better-sse (Fetch API, same adapter)'],
 			['better-sse', 'raw', 'better-sse / raw loop'],
 			['response-floor', 'raw', 'bare Response floor / raw loop'],
 			['channel', 'response-floor', 'svelte-sse channel / bare Response floor'],

@@ -25,7 +25,7 @@ import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises'
 import { getRequest, setResponse } from '@sveltejs/kit/node'
-import { createChannel, createSession } from 'better-sse'
+import { createChannel, createResponse, createSession } from 'better-sse'
 import { EVENT_NAME, idOf, nowMicros, tick } from '../lib/broadcast.js'
 
 // SVELTE_SSE_SERVER=/path/to/server.js measures another build (to try a fix).
@@ -75,6 +75,25 @@ const producers = {
 		return {
 			handle(req, res) {
 				createSession(req, res, { retry: null, keepAlive: null }).then((session) => room.register(session))
+			},
+			count: () => room.sessionCount,
+			broadcast(seq) {
+				room.broadcast(tick(seq), EVENT_NAME, { eventId: idOf(++published) })
+			}
+		}
+	},
+	/** better-sse as a SvelteKit +server.ts would use it: its Fetch API (createResponse) behind the same adapter as the channel. */
+	'better-sse-response'() {
+		const room = createChannel()
+		let published = 0
+		return {
+			handle(req, res) {
+				getRequest({ request: req, base: BASE }).then((request) =>
+					setResponse(
+						res,
+						createResponse(request, { retry: null, keepAlive: null }, (session) => room.register(session))
+					)
+				)
 			},
 			count: () => room.sessionCount,
 			broadcast(seq) {
