@@ -56,6 +56,41 @@ describe('Selection', () => {
 		expect(seen.at(-1)).toBe('b')
 	})
 
+	it('reruns effects for events after a burst, whichever of them read current, latest or error', async () => {
+		const sse = make('/bursts')
+		const selection = sse.select('tick')
+		const current: Array<string | undefined> = []
+		const latest: Array<string | undefined> = []
+		const errors: unknown[] = []
+		const destroy = $effect.root(() => {
+			$effect(() => {
+				current.push(selection.current)
+			})
+			$effect(() => {
+				latest.push(selection.latest?.raw)
+			})
+			$effect(() => {
+				errors.push(selection.error)
+			})
+		})
+		cleanups.push(destroy)
+		flushSync()
+		await until(() => server.open('/bursts') === 1, 'the stream')
+		for (const value of ['a', 'b', 'c']) server.emit('/bursts', 'tick', value)
+		await until(() => selection.current === 'c', 'the burst')
+		flushSync()
+		expect([current.at(-1), latest.at(-1)]).toEqual(['c', 'c'])
+		server.emit('/bursts', 'tick', 'd')
+		await until(() => selection.current === 'd', 'the next event')
+		flushSync()
+		expect([current.at(-1), latest.at(-1)]).toEqual(['d', 'd'])
+		server.emit('/bursts', 'tick', 'd')
+		await until(() => latest.length > 0 && selection.latest?.raw === 'd' && latest.filter((raw) => raw === 'd').length === 2, 'the same value again')
+		flushSync()
+		expect(current.at(-1)).toBe('d')
+		expect(errors.every((error) => error === null)).toBe(true)
+	})
+
 	it('only sees events of its own type', async () => {
 		const sse = make('/types')
 		const message = sse.select()
@@ -220,6 +255,21 @@ describe('Selection', () => {
 		cleanups.push(selection.listen((value) => seen.push(value)))
 		await until(() => selection.current === 'late', 'the event, validated again for the new reader')
 		expect(seen).toEqual(['late'])
+	})
+
+	it('gives listen the event that latest shows, a new one for every event, identical values included', async () => {
+		const sse = make('/latest-identity')
+		const selection = sse.select('tick')
+		const received: unknown[] = []
+		cleanups.push(selection.listen((_, event) => received.push(event)))
+		await until(() => server.open('/latest-identity') === 1, 'the stream')
+		server.emit('/latest-identity', 'tick', 'same')
+		server.emit('/latest-identity', 'tick', 'same')
+		await until(() => received.length === 2, 'both events')
+		expect(received[0]).not.toBe(received[1])
+		expect(received[1]).toEqual({ value: 'same', raw: 'same', type: 'tick', id: expect.any(String) })
+		expect(selection.latest).toBe(received[1])
+		expect(selection.latest).toBe(selection.latest)
 	})
 
 	it('gives data that does not match the schema to the or fallback', async () => {

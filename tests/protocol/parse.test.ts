@@ -265,6 +265,44 @@ describe('parse', () => {
 		})
 	})
 
+	describe('decoding, chunk after chunk', () => {
+		// ASCII events and events with 2-, 3- and 4-byte characters, in runs, so that chunks go
+		// from one kind of text to the other (the parser decodes the two kinds differently).
+		const kinds = ['plain ascii', 'café crème', '東京は晴れ', '🎉 party', 'a\u00e9\u6771\u{1f680}z', 'back to ascii']
+		const texts = Array.from({ length: 48 }, (_, i) => `${kinds[Math.floor(i / 3) % kinds.length]} ${i}`)
+		const events = texts.map((text, i) => event(text, i % 2 ? 'tick' : 'message', String(i)))
+		const pieces = texts.map((text, i) => `${i % 2 ? 'event: tick\n' : ''}id: ${i}\ndata: ${text}\n\n`)
+
+		it('gives the same events, one event per chunk', () => {
+			expect(parseChunks(pieces.map(toBytes)).events).toEqual(events)
+		})
+
+		it.each([1, 2, 3, 5, 7, 13, 64])('gives the same events in chunks of %i bytes', (size) => {
+			expect(parseChunks(cut(toBytes(pieces.join('')), [size])).events).toEqual(events)
+		})
+
+		it('gives the same events when an event and the start of a character share a chunk', () => {
+			// each chunk: an event, then the first byte of the next one's first non-ASCII character
+			const bytes = toBytes(pieces.join(''))
+			const sizes: number[] = []
+			let from = 0
+			for (let at = 1; at < bytes.length; at++) {
+				if (bytes[at] >= 0xc0 && bytes[at - 1] < 0x80) {
+					sizes.push(at + 1 - from)
+					from = at + 1
+				}
+			}
+			sizes.push(bytes.length - from)
+			const chunks: Uint8Array[] = []
+			let offset = 0
+			for (const size of sizes) {
+				chunks.push(bytes.subarray(offset, offset + size))
+				offset += size
+			}
+			expect(parseChunks(chunks).events).toEqual(events)
+		})
+	})
+
 	describe('options', () => {
 		it('starts from the given last event id', () => {
 			expectParsed('data: a\n\nid: 2\ndata: b\n\n', { events: [event('a', 'message', '1'), event('b', 'message', '2')], lastEventId: '2' }, { lastEventId: '1' })

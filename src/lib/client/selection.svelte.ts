@@ -48,9 +48,14 @@ export class Selection<T, J = unknown> {
 	#factories: StageFactory[]
 	#stages: Stage[]
 	#initial: T | undefined
-	#value = $state.raw<T | undefined>()
-	#latest = $state.raw<SelectionEvent<T> | undefined>()
-	#error = $state.raw<SourceError | null>(null)
+	// Plain fields, not `$state`: every getter tracks the subscriber's version (see `#update`),
+	// which each change bumps once. Four signal writes per event cost more than the rest of the
+	// client, even for `subscribe` and `listen` users that read none of them.
+	#value: T | undefined
+	/** The event behind `#value`, and the `SelectionEvent` made from it when someone asked. */
+	#event: ServerSentEvent | undefined
+	#latest: SelectionEvent<T> | undefined
+	#error: SourceError | null = null
 	#seen: ServerSentEvent | undefined
 	/** Orders events whose value is still being validated asynchronously. */
 	#queue: Promise<unknown> | undefined
@@ -64,11 +69,18 @@ export class Selection<T, J = unknown> {
 	/** Per kind, keyed by the function; weak, so one derived with an inline function in markup goes away with it. */
 	#derived = { json: new WeakMap<object, Selection<unknown>>(), transform: new WeakMap<object, Selection<unknown>>() }
 	/**
-	 * Wakes the readers that track this selection. The `$state` fields alone would not reach a
-	 * reader that created the selection itself (state made during a reaction is not tracked by
-	 * it), as when markup calls `select()` inline; the subscriber's version always is.
+	 * Wakes the readers that track this selection: the only signal it writes. (`$state` fields
+	 * would not reach a reader that created the selection itself either, since state made during
+	 * a reaction is not tracked by it, as when markup calls `select()` inline; the subscriber's
+	 * version always is.) Undefined while nothing reads reactively, so an event then writes none.
 	 */
 	#update: (() => void) | undefined
+	/**
+	 * True from a wake-up until a reader reads: every reader that tracked the version before it is
+	 * then due to rerun and will read the fields as they are by then, so waking them again
+	 * changes nothing. A chunk of many events wakes them once, not once per event.
+	 */
+	#woken = false
 	#subscribe = createSubscriber((update) => {
 		// Held before `update` is known: the catch-up inside `#hold` runs while the reader is
 		// reading, which then sees its value anyway. Waking it would rerun a reader that makes a
@@ -105,7 +117,7 @@ export class Selection<T, J = unknown> {
 	 */
 	get latest(): SelectionEvent<T> | undefined {
 		this.#read()
-		return this.#latest
+		return this.#selected()
 	}
 
 	/** The last decode or validation error of this selection; null after a good event. */
@@ -191,8 +203,15 @@ export class Selection<T, J = unknown> {
 		return selection
 	}
 
+	#wake(): void {
+		if (this.#woken || this.#update === undefined) return
+		this.#woken = true
+		this.#update()
+	}
+
 	/** Tracks the reader, or, outside any effect, brings the value up to date on the spot. */
 	#read(): void {
+		this.#woken = false
 		this.#subscribe()
 		if (this.#holders === 0) untrack(() => this.#catchUp())
 	}
@@ -255,35 +274,53 @@ export class Selection<T, J = unknown> {
 		this.#accept(outcome as T, event)
 	}
 
+	/** The `SelectionEvent` of the current value, made once per event and only when asked for. */
+	#selected(): SelectionEvent<T> | undefined {
+		const event = this.#event
+		if (this.#latest === undefined && event !== undefined) {
+			this.#latest = { value: this.#value as T, raw: event.data, type: event.type, id: event.lastEventId }
+		}
+		return this.#latest
+	}
+
 	#accept(value: T, event: ServerSentEvent): void {
-		const selected: SelectionEvent<T> = { value, raw: event.data, type: event.type, id: event.lastEventId }
 		this.#value = value
-		this.#latest = selected
+		this.#event = event
+		this.#latest = undefined
 		this.#error = null
-		this.#update?.()
+		this.#wake()
 		if (value !== this.#storeValue) {
 			this.#storeValue = value
-			for (const run of [...this.#stores]) {
-				try {
-					run(value)
-				} catch (error) {
-					reportUncaught(error)
-				}
-			}
+			notify(this.#stores, value, undefined)
 		}
-		for (const listener of [...this.#listeners]) {
-			try {
-				listener(value, selected)
-			} catch (error) {
-				reportUncaught(error)
-			}
-		}
+		if (this.#listeners.size > 0) notify(this.#listeners, value, this.#selected() as SelectionEvent<T>)
 	}
 
 	#fail(error: unknown): void {
 		const failure = error instanceof SourceError ? error : new SourceError(error instanceof Error ? error.message : String(error), { kind: 'transform', cause: error })
 		this.#error = failure
-		this.#update?.()
+		this.#wake()
 		this.#hub.report(failure)
+	}
+}
+
+/**
+ * Calls every callback in `set` as it was when called (one added meanwhile waits for the next
+ * event, one removed meanwhile is still called), each guarded so that one that throws cannot stop
+ * the others. The copy that this needs is only made when there is more than one.
+ */
+function notify<V, E>(set: Set<(value: V, event: E) => void>, value: V, event: E): void {
+	if (set.size === 1) {
+		for (const run of set) guard(run, value, event)
+	} else if (set.size > 1) {
+		for (const run of [...set]) guard(run, value, event)
+	}
+}
+
+function guard<V, E>(run: (value: V, event: E) => void, value: V, event: E): void {
+	try {
+		run(value, event)
+	} catch (error) {
+		reportUncaught(error)
 	}
 }

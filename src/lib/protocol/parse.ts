@@ -81,6 +81,9 @@ const SPACE = 32
 const COLON = 58
 const BOM = 0xfeff
 
+/** Options of every streaming decode, made once rather than per chunk. */
+const STREAM: TextDecodeOptions = { stream: true }
+
 /** One string per ASCII byte, so a one-byte chunk costs no decoder call and no allocation. */
 const ASCII: readonly string[] = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code))
 
@@ -102,12 +105,21 @@ export function createParser(options: ParserOptions): Parser {
 		throw new RangeError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}.`)
 	}
 
-	// The BOM is handled here rather than by the decoder because one-byte ASCII chunks bypass
-	// the decoder, which would then mistake a later U+FEFF for the stream's first character.
-	const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
-	// True while the decoder holds no bytes of an unfinished character. Only then may a chunk
-	// skip it. A chunk ending in an ASCII byte always leaves it empty.
+	// The BOM is handled here rather than by the decoders because one-byte ASCII chunks bypass
+	// them, which would then mistake a later U+FEFF for the stream's first character.
+	// Two decoders, because engines decode the two kinds of text at very different speeds
+	// (Node's one-shot decode of pure ASCII is several times faster than a streaming one, and
+	// two to three times slower on text with other characters; a decoder that has streamed once never
+	// takes the fast one-shot path again). `whole` only ever decodes whole chunks in one shot;
+	// `streaming` takes every chunk that may carry an unfinished character in or out.
+	const whole = new TextDecoder('utf-8', { ignoreBOM: true })
+	const streaming = new TextDecoder('utf-8', { ignoreBOM: true })
+	// True while `streaming` holds no bytes of an unfinished character. Only then may a chunk
+	// go to `whole` or skip decoding. A chunk ending in an ASCII byte always leaves it empty.
 	let decoderIdle = true
+	// The last chunk decoded had characters other than ASCII: the next one likely has too, and
+	// goes to `streaming` even when it could go to `whole`. A guess: it only decides the speed.
+	let wide = false
 	let atStart = true
 	// The previous text ended in CR: a LF starting the next text completes that CRLF.
 	let skipLF = false
@@ -160,35 +172,48 @@ export function createParser(options: ParserOptions): Parser {
 
 	/**
 	 * Processes the line `text[start, end)`. The character at `end` is its terminator or
-	 * the end of `text`, so a look-ahead of a few characters can never match a field name.
+	 * the end of `text`, never a letter, so a field name is matched character by character in
+	 * place, stopping at the first that differs: no slice of the name, no search for the colon.
+	 * Only four field names mean anything; any other line is ignored.
 	 */
 	function line(text: string, start: number, end: number): void {
 		if (start === end) return dispatch()
-		if (text.charCodeAt(start) === COLON) {
-			if (onComment) onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
-			return
-		}
-		// Fields other than data (which process() handles inline): slicing the line first keeps
-		// the colon search from running past its end.
-		const whole = text.slice(start, end)
-		const colon = whole.indexOf(':')
-		if (colon === -1) return field(whole, '')
-		field(whole.slice(0, colon), whole.slice(whole.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1))
-	}
-
-	function field(name: string, value: string): void {
-		switch (name) {
-			case 'data':
-				return appendData(value)
-			case 'event':
-				eventType = value
+		let value = -1
+		switch (text.charCodeAt(start)) {
+			case COLON:
+				if (onComment) onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
 				return
-			case 'id':
-				if (value.indexOf('\0') === -1) idBuffer = value
+			case 100: // data
+				if (text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97) {
+					value = valueAfter(text, start + 4, end)
+				}
+				if (value !== -1) appendData(text.slice(value, end))
 				return
-			case 'retry':
-				if (onRetry && isDigits(value)) onRetry(parseInt(value, 10))
+			case 101: // event
+				if (
+					text.charCodeAt(start + 1) === 118 &&
+					text.charCodeAt(start + 2) === 101 &&
+					text.charCodeAt(start + 3) === 110 &&
+					text.charCodeAt(start + 4) === 116
+				) {
+					value = valueAfter(text, start + 5, end)
+				}
+				if (value !== -1) eventType = text.slice(value, end)
 				return
+			case 105: // id
+				if (text.charCodeAt(start + 1) === 100) value = valueAfter(text, start + 2, end)
+				if (value !== -1 && !hasNul(text, value, end)) idBuffer = text.slice(value, end)
+				return
+			case 114: // retry
+				if (
+					text.charCodeAt(start + 1) === 101 &&
+					text.charCodeAt(start + 2) === 116 &&
+					text.charCodeAt(start + 3) === 114 &&
+					text.charCodeAt(start + 4) === 121
+				) {
+					value = valueAfter(text, start + 5, end)
+				}
+				if (value !== -1 && onRetry && isDigits(text, value, end)) onRetry(parseInt(text.slice(value, end), 10))
 		}
 	}
 
@@ -233,7 +258,8 @@ export function createParser(options: ParserOptions): Parser {
 			}
 		}
 
-		for (;;) {
+		// Ends when the text does, without a search for a line that cannot be there.
+		while (pos < length) {
 			if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos)
 			if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos)
 			let end: number
@@ -313,19 +339,23 @@ export function createParser(options: ParserOptions): Parser {
 			const size = chunk.length
 			if (size === 0) return
 			const last = chunk[size - 1]
+			let text: string
 			if (decoderIdle && last < 0x80) {
 				if (size === 1) return byte(last)
-				// Nothing is carried in or out, so a one-shot decode gives the same text as a
-				// streaming one, and is markedly faster on V8.
-				return process(decoder.decode(chunk))
+				// Nothing is carried in or out, so either decoder gives the same text.
+				text = wide ? streaming.decode(chunk, STREAM) : whole.decode(chunk)
+			} else {
+				decoderIdle = last < 0x80
+				text = streaming.decode(chunk, STREAM)
 			}
-			decoderIdle = last < 0x80
-			process(decoder.decode(chunk, { stream: true }))
+			// Fewer characters than bytes: some took more than one byte.
+			wide = text.length < size
+			process(text)
 		},
 		end(): void {
 			// Flushing resets the decoder; whatever it returns has no line terminator, so it
 			// could only have ended an unfinished line, which is dropped with the event.
-			decoder.decode()
+			streaming.decode()
 			decoderIdle = true
 			atStart = true
 			skipLF = false
@@ -342,11 +372,31 @@ export function createParser(options: ParserOptions): Parser {
 	}
 }
 
-/** True for a non-empty string of ASCII digits only, the one shape `retry:` accepts. */
-function isDigits(value: string): boolean {
-	if (value === '') return false
-	for (let i = 0; i < value.length; i++) {
-		const code = value.charCodeAt(i)
+/**
+ * Where the value starts in a line `[…, end)` whose field name ends at `colon`: past the colon
+ * and one space after it, or at `end` for a line that is only the name; -1 when the name goes
+ * on (the line is another field).
+ */
+function valueAfter(text: string, colon: number, end: number): number {
+	if (colon === end) return end
+	if (text.charCodeAt(colon) !== COLON) return -1
+	// the character at `end` is a terminator or past the text, never a space
+	return text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1
+}
+
+/** True when `text[start, end)` holds a NUL, which makes an id line ignored. */
+function hasNul(text: string, start: number, end: number): boolean {
+	for (let i = start; i < end; i++) {
+		if (text.charCodeAt(i) === 0) return true
+	}
+	return false
+}
+
+/** True for a non-empty run of ASCII digits only, `text[start, end)`: the one shape `retry:` accepts. */
+function isDigits(text: string, start: number, end: number): boolean {
+	if (start === end) return false
+	for (let i = start; i < end; i++) {
+		const code = text.charCodeAt(i)
 		if (code < 48 || code > 57) return false
 	}
 	return true
