@@ -9,7 +9,10 @@ export default defineConfig({
 	// Svelte's runtime with DEV false. Svelte reads DEV from esm-env, which vitest would resolve
 	// with the development condition (it runs in mode 'test'); the alias pins it to false without
 	// switching Vite to production mode, which would stub the node: modules this benchmark needs.
-	plugins: [svelte({ configFile: false, compilerOptions: { dev: false } })],
+	// vite-plugin-svelte compiles `.svelte.js` modules with `dev: !isProduction` whatever
+	// compilerOptions say, which wraps every `===` in $.strict_equals and more; the dynamic
+	// options are the ones it applies last, so they make modules production code too.
+	plugins: [svelte({ configFile: false, compilerOptions: { dev: false }, dynamicCompileOptions: () => ({ dev: false }) })],
 	resolve: {
 		conditions: ['browser', ...defaultClientConditions],
 		alias: [{ find: /^esm-env\/development$/, replacement: fileURLToPath(new URL('../node_modules/esm-env/false.js', import.meta.url)) }]

@@ -5,13 +5,13 @@
  * (bench/vitest.config.js); bench/run.js reads the JSON it writes to BENCH_E2E_OUT.
  */
 import { writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector'
 import { expect, test } from 'vitest'
 import { Source } from '../../dist/index.js'
 import { createParser, encodeComment, encodeEvent } from '../../dist/protocol/index.js'
 import { startServer } from '../lib/child.js'
 import { EVENT_NAME, payload } from '../lib/events.js'
 import { median } from '../lib/stats.js'
+import { profile } from './profile.js'
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 200_000)
 const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 5)
@@ -123,16 +123,7 @@ test('end to end: produce() → fetch → Source → Selection.current → $effe
 		}
 		if (process.env.BENCH_E2E_PROFILE) {
 			// one more stream under the V8 profiler: BENCH_E2E_PROFILE=out.cpuprofile
-			const session = new Session()
-			session.connect()
-			const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))))
-			await post('Profiler.enable')
-			await post('Profiler.setSamplingInterval', { interval: 100 })
-			await post('Profiler.start')
-			await streamIntoEffect(server.port, EVENTS)
-			const { profile } = await post('Profiler.stop')
-			writeFileSync(process.env.BENCH_E2E_PROFILE, JSON.stringify(profile))
-			session.disconnect()
+			await profile(process.env.BENCH_E2E_PROFILE, () => streamIntoEffect(server.port, EVENTS))
 		}
 	} finally {
 		await server.stop()
