@@ -14,7 +14,7 @@ const pages = readdirSync(site, { recursive: true, encoding: 'utf8' })
 	.map((path) => ({ path, source: readFileSync(new URL(path, site), 'utf8') }))
 
 /** Samples that are not code, each compared with the real thing by a test below. */
-const CHECKED_BY_TEST = ['docs/getting-started/examples/time-output.txt']
+const CHECKED_BY_TEST = ['docs/getting-started/examples/time-output.txt', 'docs/deployment/examples/nginx.conf']
 
 describe('the docs site', () => {
 	it('passes every sample to <Code> from an imported file, never as a literal', () => {
@@ -32,6 +32,31 @@ describe('the docs site', () => {
 		expect(raw.length).toBeGreaterThan(10)
 		const unchecked = raw.filter((path) => !/\.(ts|js|svelte)$/.test(path) && !CHECKED_BY_TEST.includes(decodeURI(path)))
 		expect(unchecked).toEqual([])
+	})
+})
+
+describe('deployment', () => {
+	it('shows an nginx configuration that passes streams on unbuffered, with a read timeout above the ping', () => {
+		const conf = readFileSync(new URL('docs/deployment/examples/nginx.conf', site), 'utf8').replace(/#.*$/gm, '')
+		// balanced blocks, every directive ended
+		let depth = 0
+		for (const char of conf) {
+			depth += char === '{' ? 1 : char === '}' ? -1 : 0
+			expect(depth).toBeGreaterThanOrEqual(0)
+		}
+		expect(depth).toBe(0)
+		for (const line of conf.split('\n').map((text) => text.trim())) {
+			if (line !== '' && !line.endsWith('{') && line !== '}') expect(line).toMatch(/;$/)
+		}
+		const streams = conf.slice(conf.indexOf('location /streams/'))
+		expect(streams).toMatch(/proxy_buffering off;/)
+		expect(streams).toMatch(/proxy_pass http:\/\/app;/)
+		const timeout = /proxy_read_timeout (\d+)(h|m|s);/.exec(streams)
+		expect(timeout).not.toBeNull()
+		const seconds = Number(timeout![1]) * { h: 3600, m: 60, s: 1 }[timeout![2] as 'h' | 'm' | 's']
+		expect(seconds * 1000).toBeGreaterThan(15_000) // produce()'s default ping
+		expect(conf).toMatch(/proxy_http_version 1\.1;/)
+		expect(conf).toMatch(/proxy_set_header Connection "";/)
 	})
 })
 

@@ -15,9 +15,25 @@ function answer(prompt: string): string {
 	)
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(resolve, ms)
+		signal.addEventListener(
+			'abort',
+			() => {
+				clearTimeout(timer)
+				resolve()
+			},
+			{ once: true }
+		)
+	})
+}
 
-/** POST `{ prompt }`: the answer, one word per event, then `done`. */
+/**
+ * POST `{ prompt }`: the answer, one word per event, then `done`. Cancel closes the client's
+ * request; `signal` aborts at once and the loop stops generating.
+ */
 export const POST: RequestHandler = async ({ request }) => {
 	const body: unknown = await request.json().catch(() => undefined)
 	const prompt = typeof body === 'object' && body !== null ? (body as { prompt?: unknown }).prompt : undefined
@@ -29,9 +45,10 @@ export const POST: RequestHandler = async ({ request }) => {
 
 	return produce(
 		async ({ emit, lock, signal }) => {
+			// with a real model, pass `signal` to its API call too, so that it stops generating
 			for (const token of tokens) {
-				await sleep(DELAY)
-				// the reader left, or the stream ended: stop producing
+				await sleep(DELAY, signal)
+				// the reader cancelled or left, or the stream ended: stop producing
 				if (signal.aborted || emit('token', token).error) return
 			}
 			emit('done', { tokens: tokens.length })
