@@ -1,9 +1,11 @@
 import { sveltekit } from '@sveltejs/kit/vite'
 import { svelteTesting } from '@testing-library/svelte/vite'
 import { defineConfig } from 'vitest/config'
+import { site } from './src/routes/(site)/ui/build/plugin.js'
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	// site(): the docs site's highlighting, search index and version, at build time
+	plugins: [site(), sveltekit()],
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

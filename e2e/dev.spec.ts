@@ -1,10 +1,11 @@
 /**
- * The docs site under `vite dev` (project "dev"): every page renders and every demo streams.
+ * The docs site under `vite dev` (project "site-dev"): every page renders, its code is
+ * highlighted, every demo streams, and search and the theme work.
  * The other specs run against a production build, which once hid a dev-only 500 on the home
  * page and all six demos (a glob that Vite's dev server and its build read differently).
  */
 import { expect, test, type Page } from '@playwright/test'
-import { expectTicking, PAGES, pagesOnDisk } from './site'
+import { expectTicking, open, PAGES, pagesOnDisk } from './site'
 
 /** A quick proof, per demo page, that events arrive live. */
 const LIVE: Record<string, (page: Page) => Promise<void>> = {
@@ -49,13 +50,26 @@ const LIVE: Record<string, (page: Page) => Promise<void>> = {
 		const live = page.getByRole('region', { name: 'Reconnect playground' })
 		await expect(live.locator('.status-value')).toHaveText('open')
 		await expect.poll(async () => Number(await live.locator('.received').textContent())).toBeGreaterThan(2)
+	},
+	'/demos/dashboard': async (page) => {
+		await expect(page.getByRole('region', { name: 'Dashboard demo' }).locator('.pill').first()).toHaveText('open')
+	},
+	// signed out, it offers the sign-in; the stream itself needs a session (its own spec signs in)
+	'/demos/notifications': async (page) => {
+		await expect(page.getByRole('region', { name: 'Notifications demo' }).getByRole('button').first()).toBeVisible()
 	}
 }
 
-test('the page list covers every page of the site, and every demo has a live check', () => {
+test('every page on disk is in the page list (nav.ts and the recipes index), and every demo has a live check', () => {
 	const listed = PAGES.map(([, path]) => path)
-	expect([...listed].sort()).toEqual(pagesOnDisk())
+	const unlisted = pagesOnDisk().filter((path) => !listed.includes(path))
+	expect(unlisted, 'pages on disk that nav.ts does not list').toEqual([])
 	expect(Object.keys(LIVE).sort()).toEqual(listed.filter((path) => path.startsWith('/demos/')).sort())
+})
+
+test('every page of the page list is on disk', () => {
+	const missing = PAGES.map(([, path]) => path).filter((path) => !pagesOnDisk().includes(path))
+	expect(missing, 'pages of nav.ts not written yet').toEqual([])
 })
 
 for (const [name, path] of PAGES) {
@@ -68,7 +82,27 @@ for (const [name, path] of PAGES) {
 		expect(response?.status(), `status of ${path}`).toBe(200)
 		await expect(page.locator('html[data-hydrated]')).toHaveCount(1)
 		await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
+		// samples are highlighted under vite dev too (the plugin runs in both)
+		const blocks = page.locator('main figure.code')
+		await expect(blocks.locator('pre.shiki')).toHaveCount(await blocks.count())
 		await LIVE[path]?.(page)
 		expect(errors).toEqual([])
 	})
 }
+
+test('search works under vite dev: the index is computed on request and finds a page', async ({ page }) => {
+	await open(page, '/')
+	await page.keyboard.press('Control+K')
+	const box = page.getByRole('combobox', { name: 'Search' })
+	await box.fill('migration')
+	const first = page.getByRole('listbox', { name: 'Results' }).getByRole('option').first()
+	await expect(first).toContainText('Migration from sveltekit-sse')
+	await page.keyboard.press('Enter')
+	await expect(page).toHaveURL(/\/docs\/migration$/)
+})
+
+test('the theme is applied before the app under vite dev too', async ({ page }) => {
+	await page.emulateMedia({ colorScheme: 'dark' })
+	await open(page, '/docs/getting-started')
+	await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+})

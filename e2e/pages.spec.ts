@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import ts from 'typescript'
-import { open, PAGES } from './site'
-
-async function shoot(page: Page, testInfo: TestInfo, file: string) {
-	const path = testInfo.outputPath(file)
-	await page.screenshot({ path, fullPage: true })
-	await testInfo.attach(file, { path, contentType: 'image/png' })
-}
+import { cumulativeShift, open, PAGES, shifts, shoot, watchShifts } from './site'
+import { pages } from '../src/routes/(site)/nav'
 
 /** Ids used by more than one element. */
 const duplicateIds = (page: Page) =>
@@ -16,63 +11,73 @@ const duplicateIds = (page: Page) =>
 		return [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))]
 	})
 
-/** How far the page scrolls sideways: 0 when nothing sticks out. */
-const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+/** How far the page scrolls sideways: 0 when nothing sticks out (the scrollbar's reserved gutter can make the difference negative). */
+const sideways = (page: Page) => page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth))
+
+/** The most a page may move on its own, from first paint to a few seconds in (its demos streaming). */
+const MAX_SHIFT = 0.01
 
 for (const [name, path] of PAGES) {
-	test(`${name} (${path}): desktop and 375px screenshots, no horizontal scroll`, async ({ page }, testInfo) => {
+	test(`${name} (${path}): at 1280px and 375px, a screenshot, no layout shift, no sideways scroll`, async ({ page }, testInfo) => {
 		const errors: string[] = []
 		page.on('pageerror', (error) => errors.push(error.message))
 		page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+		await watchShifts(page)
 
 		await page.setViewportSize({ width: 1280, height: 900 })
-		await open(page, path)
+		const response = await page.goto(path)
+		expect(response?.status(), `status of ${path}`).toBe(200)
+		await expect(page.locator('html[data-hydrated]')).toHaveCount(1)
 		await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
-		await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(8)
-		// several demos share the home page: no id may be used twice (labels and anchors would break)
+		// the sidebar lists every page of the plan, and marks this one if it is there
+		const sidebar = page.getByRole('navigation', { name: 'Main' })
+		await expect(sidebar.getByRole('link')).toHaveCount(pages.length)
+		await expect(sidebar.locator('[aria-current="page"]')).toHaveCount(pages.some((listed) => listed.href === path) ? 1 : 0)
+		// no id used twice (labels and anchors would break)
 		expect(await duplicateIds(page)).toEqual([])
-		await shoot(page, testInfo, `${name}-desktop.png`)
+		// every sample is highlighted (at build time: see site-build.spec.ts)
+		const blocks = page.locator('main figure.code')
+		await expect(blocks.locator('pre.shiki')).toHaveCount(await blocks.count())
+		// long enough for demos to connect and stream a few events
+		await page.waitForTimeout(2_000)
+		expect(await cumulativeShift(page), JSON.stringify(await shifts(page))).toBeLessThan(MAX_SHIFT)
+		await shoot(page, testInfo, `${name}-1280.png`)
 
 		await page.setViewportSize({ width: 375, height: 812 })
 		await open(page, path)
 		expect(await sideways(page)).toBe(0)
+		await page.waitForTimeout(2_000)
+		expect(await cumulativeShift(page), JSON.stringify(await shifts(page))).toBeLessThan(MAX_SHIFT)
 		await shoot(page, testInfo, `${name}-375.png`)
 
 		expect(errors).toEqual([])
 	})
 }
 
-test('dark mode follows prefers-color-scheme', async ({ page }, testInfo) => {
-	await page.emulateMedia({ colorScheme: 'light' })
-	await open(page, '/docs/getting-started')
-	const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
-	await page.emulateMedia({ colorScheme: 'dark' })
-	const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
-	expect(dark).not.toBe(light)
-	await shoot(page, testInfo, 'getting-started-dark.png')
-	await open(page, '/demos/reconnect')
-	await shoot(page, testInfo, 'demo-reconnect-dark.png')
-})
-
-test('the nav marks the current page', async ({ page }) => {
-	await open(page, '/docs/client')
-	const nav = page.getByRole('navigation', { name: 'Main' })
-	await expect(nav.getByRole('link', { name: 'Client' })).toHaveAttribute('aria-current', 'page')
-	await expect(nav.locator('[aria-current="page"]')).toHaveCount(1)
-	await nav.getByRole('link', { name: 'Migration' }).click()
-	await expect(page).toHaveURL(/\/docs\/migration$/)
-	await expect(nav.getByRole('link', { name: 'Migration' })).toHaveAttribute('aria-current', 'page')
-})
-
-test('demo pages show the code that runs', async ({ page }) => {
+test('demo pages show the code that runs, highlighted', async ({ page }) => {
 	await open(page, '/demos/clock')
 	const files = page.locator('figure.code')
 	// the captions are the files' real paths, route group included
-	await expect(files.locator('figcaption')).toContainText(['src/routes/(site)/demos/clock/+server.ts', 'src/routes/(site)/demos/clock/Demo.svelte'])
+	await expect(files.locator('figcaption .name')).toHaveText(['src/routes/(site)/demos/clock/+server.ts', 'src/routes/(site)/demos/clock/Demo.svelte'])
+	await expect(files.locator('figcaption .language')).toHaveText(['TypeScript', 'Svelte'])
 	const shown = await files.first().locator('pre').textContent()
 	// the real file, with `$lib` written as the package name
 	const real = readFileSync(new URL('../src/routes/(site)/demos/clock/+server.ts', import.meta.url), 'utf8')
 	expect(shown).toBe(real.replace(`'$lib/server.js'`, `'svelte-sse/server'`).trimEnd())
+	// in colors: a keyword and a string are told apart
+	const color = (text: string) => files.first().locator('pre span', { hasText: new RegExp(`^\\s*${text}$`) }).first().evaluate((span) => getComputedStyle(span).color)
+	expect(await color('import')).not.toBe(await color("'svelte-sse/server'"))
+})
+
+test('the copy button copies the file as shown', async ({ page, context }) => {
+	await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+	await open(page, '/demos/clock')
+	const first = page.locator('figure.code').first()
+	await first.getByRole('button', { name: /^Copy / }).click()
+	await expect(first.getByRole('button', { name: /^Copy / })).toHaveText('Copied')
+	const copied = await page.evaluate(() => navigator.clipboard.readText())
+	expect(copied).toBe(await first.locator('pre').textContent())
+	expect(copied).toContain(`from 'svelte-sse/server'`)
 })
 
 /** The names a module exports, read with TypeScript's parser; `export * from` is followed. */

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs'
 import { basename, dirname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expect, type Page } from '@playwright/test'
+import { expect, type Page, type TestInfo } from '@playwright/test'
+import { nav, pages } from '../src/routes/(site)/nav'
 
 /** Opens a page of the docs site and waits until Svelte has hydrated it (buttons work). */
 export async function open(page: Page, path: string): Promise<void> {
@@ -9,26 +10,19 @@ export async function open(page: Page, path: string): Promise<void> {
 	await expect(page.locator('html[data-hydrated]')).toHaveCount(1)
 }
 
-/** Every page of the site: the home page, the docs and the demos. */
-export const PAGES: ReadonlyArray<readonly [name: string, path: string]> = [
-	['home', '/'],
-	['getting-started', '/docs/getting-started'],
-	['server', '/docs/server'],
-	['channels', '/docs/channels'],
-	['client', '/docs/client'],
-	['components', '/docs/components'],
-	['migration', '/docs/migration'],
-	['api', '/docs/api'],
-	['demos', '/demos'],
-	['demo-clock', '/demos/clock'],
-	['demo-chat', '/demos/chat'],
-	['demo-progress', '/demos/progress'],
-	['demo-tokens', '/demos/tokens'],
-	['demo-schema', '/demos/schema'],
-	['demo-reconnect', '/demos/reconnect'],
-	['demo-resume', '/demos/resume'],
-	['demo-shared', '/demos/shared']
-]
+export { nav }
+
+/** Pages of the site that the sidebar does not list: the recipes' index. */
+const UNLISTED: ReadonlyArray<readonly [name: string, path: string]> = [['demos', '/demos']]
+
+/** A file-name-safe name for a page: `home`, `client`, `demo-clock`. */
+const nameOf = (path: string) => (path === '/' ? 'home' : path.replace(/^\/docs\//, '').replace(/^\/demos\//, 'demo-').replace(/\W+/g, '-'))
+
+/**
+ * Every page of the site: the plan in src/routes/(site)/nav.ts (so a page added there is tested
+ * here), then the pages it does not list.
+ */
+export const PAGES: ReadonlyArray<readonly [name: string, path: string]> = [...pages.map((page) => [nameOf(page.href), page.href] as const), ...UNLISTED]
 
 /** The URL of every `+page.svelte` of the docs site, read from disk (dynamic routes left out). */
 export function pagesOnDisk(): string[] {
@@ -57,3 +51,37 @@ export async function expectTicking(page: Page, region: string): Promise<void> {
 	expect(second).toMatch(TIME)
 	await expect(time).not.toHaveText(second, { timeout: 5_000 })
 }
+
+/** A full-page screenshot, saved in the test's output folder and attached to its report. */
+export async function shoot(page: Page, testInfo: TestInfo, file: string): Promise<void> {
+	const path = testInfo.outputPath(file)
+	await page.screenshot({ path, fullPage: true })
+	await testInfo.attach(file, { path, contentType: 'image/png' })
+}
+
+/**
+ * Records layout shifts from the first paint on (call before `goto`): the Layout Instability
+ * API's entries that no input caused, each with what moved. Read them with `shifts(page)`.
+ */
+export async function watchShifts(page: Page): Promise<void> {
+	await page.addInitScript(() => {
+		type Shift = PerformanceEntry & { value: number; hadRecentInput: boolean; sources: { node?: Node | null }[] }
+		const found: { value: number; nodes: string[] }[] = []
+		Object.assign(window, { __shifts: found })
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries() as Shift[]) {
+				if (entry.hadRecentInput) continue
+				const nodes = entry.sources.map(({ node }) =>
+					node instanceof Element ? `<${node.localName} class="${node.className}">` : node ? `${node.nodeName} "${node.textContent?.slice(0, 30)}" in <${node.parentElement?.localName} class="${node.parentElement?.className}">` : 'a removed node'
+				)
+				found.push({ value: entry.value, nodes })
+			}
+		}).observe({ type: 'layout-shift', buffered: true })
+	})
+}
+
+/** The layout shifts `watchShifts` recorded on the current page. */
+export const shifts = (page: Page) => page.evaluate(() => (window as unknown as { __shifts: { value: number; nodes: string[] }[] }).__shifts)
+
+/** The cumulative layout shift score so far: the sum of every shift (stricter than the web's session windows). */
+export const cumulativeShift = async (page: Page) => (await shifts(page)).reduce((sum, shift) => sum + shift.value, 0)
