@@ -15,18 +15,16 @@ function answer(prompt: string): string {
 	)
 }
 
-/** Waits `ms`, or less when `signal` aborts first. */
+/** Waits `ms`, or less when `signal` aborts first; either way it leaves no listener behind. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
 	return new Promise((resolve) => {
-		const timer = setTimeout(resolve, ms)
-		signal.addEventListener(
-			'abort',
-			() => {
-				clearTimeout(timer)
-				resolve()
-			},
-			{ once: true }
-		)
+		const done = () => {
+			clearTimeout(timer)
+			signal.removeEventListener('abort', done)
+			resolve()
+		}
+		const timer = setTimeout(done, ms)
+		signal.addEventListener('abort', done, { once: true })
 	})
 }
 
