@@ -22,7 +22,10 @@ describe('produce under @sveltejs/kit/node', () => {
 		const stops: StopReason[] = []
 		let answered = 0
 		try {
+			// each client leaves once the server has its request, however slow the machine is
+			const arrived = new Map<string, () => void>()
 			server = createServer(async (req, res) => {
+				arrived.get(String(req.headers['x-client']))?.()
 				const request = await getRequest({ base: 'http://127.0.0.1', request: req })
 				// the handler is still busy (a database call, say) when the client leaves
 				await new Promise<void>((resolve) => request.signal.addEventListener('abort', () => resolve(), { once: true }))
@@ -33,12 +36,12 @@ describe('produce under @sveltejs/kit/node', () => {
 			await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
 			const { port } = server.address() as AddressInfo
 			for (let i = 0; i < 10; i++) {
-				const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { accept: 'text/event-stream' } })
+				const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { accept: 'text/event-stream', 'x-client': String(i) } })
 				req.on('error', () => {})
+				arrived.set(String(i), () => setTimeout(() => req.destroy(), 10))
 				req.end()
-				setTimeout(() => req.destroy(), 10)
 			}
-			const deadline = Date.now() + 5000
+			const deadline = Date.now() + 10_000
 			while (answered < 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
 			await new Promise((resolve) => setTimeout(resolve, 100))
 		} finally {
@@ -47,5 +50,5 @@ describe('produce under @sveltejs/kit/node', () => {
 		expect(uncaught).toEqual([])
 		expect(answered).toBe(10)
 		expect(stops).toEqual(Array(10).fill('disconnected'))
-	})
+	}, 15_000)
 })
