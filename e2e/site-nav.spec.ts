@@ -98,7 +98,10 @@ test('"On this page" lists the h2 and h3 of a long page, and follows the reading
 	expect(top).toBeGreaterThanOrEqual(header)
 
 	// after a client-side navigation it lists the new page's headings
+	// (the new page's headings are read once it is there: reading them right after the click could read the old page's)
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Getting started', exact: true }).click()
+	await expect(page).toHaveURL(/\/docs\/getting-started$/)
+	await expect(page.locator('main h1')).toHaveText('Getting started')
 	await expect(contents.getByRole('link').first()).toHaveText(await page.locator('main h2[id]').first().textContent().then((text) => text!.trim()))
 	// recipes and the home page use the whole width instead
 	await open(page, '/demos/chat')
