@@ -272,6 +272,29 @@ describe('Selection', () => {
 		expect(selection.latest).toBe(selection.latest)
 	})
 
+	it('calls a listener that another listener adds from the next event on, and a subscriber that another subscriber adds once per value, as any subscribe', async () => {
+		const sse = make('/added')
+		const selection = sse.select('tick')
+		const first: string[] = []
+		const added: string[] = []
+		const stored: Array<string | undefined> = []
+		cleanups.push(
+			selection.listen((value) => {
+				first.push(value)
+				if (value === 'a') cleanups.push(selection.listen((later) => added.push(later)))
+			}),
+			selection.subscribe((value) => {
+				if (value === 'a') cleanups.push(selection.subscribe((later) => stored.push(later)))
+			})
+		)
+		await until(() => server.open('/added') === 1, 'the stream')
+		server.emit('/added', 'tick', 'a')
+		server.emit('/added', 'tick', 'b')
+		await until(() => first.length === 2, 'both events')
+		expect(added).toEqual(['b'])
+		expect(stored).toEqual(['a', 'b'])
+	})
+
 	it('gives data that does not match the schema to the or fallback', async () => {
 		const sse = make('/schema-or')
 		const fallbacks: Array<{ raw: string; previous: unknown; kind: string }> = []

@@ -1,6 +1,7 @@
 import { untrack } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import type { ServerSentEvent } from '../protocol/index.js'
+import { notify } from './callbacks.js'
 import { reportUncaught, SourceError } from './errors.js'
 import { jsonStage, runStages, transformStage, type JsonFallback, type Stage, type StageFactory } from './pipeline.js'
 
@@ -301,26 +302,5 @@ export class Selection<T, J = unknown> {
 		this.#error = failure
 		this.#wake()
 		this.#hub.report(failure)
-	}
-}
-
-/**
- * Calls every callback in `set` as it was when called (one added meanwhile waits for the next
- * event, one removed meanwhile is still called), each guarded so that one that throws cannot stop
- * the others. The copy that this needs is only made when there is more than one.
- */
-function notify<V, E>(set: Set<(value: V, event: E) => void>, value: V, event: E): void {
-	if (set.size === 1) {
-		for (const run of set) guard(run, value, event)
-	} else if (set.size > 1) {
-		for (const run of [...set]) guard(run, value, event)
-	}
-}
-
-function guard<V, E>(run: (value: V, event: E) => void, value: V, event: E): void {
-	try {
-		run(value, event)
-	} catch (error) {
-		reportUncaught(error)
 	}
 }

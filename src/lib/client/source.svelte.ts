@@ -2,6 +2,7 @@ import { BROWSER } from 'esm-env'
 import { onDestroy, untrack } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import type { ServerSentEvent } from '../protocol/index.js'
+import { snapshot } from './callbacks.js'
 import { Connection, type ConnectionOptions, type Status } from './connection.js'
 import { reportUncaught, type SourceError } from './errors.js'
 import { schemaStage, type JsonFallback } from './pipeline.js'
@@ -375,8 +376,6 @@ export class Source<Events extends EventMap = Record<string, string>> {
 
 	#dispatch(event: ServerSentEvent): void {
 		if (this.#selections.has(event.type)) this.#last.set(event.type, event)
-		// Each set is called as it was when the event came; the copy that needs is skipped for
-		// the common one listener (per event, it showed in profiles).
 		if (this.#all.size > 0) {
 			for (const listener of snapshot(this.#all)) {
 				try {
@@ -389,13 +388,6 @@ export class Source<Events extends EventMap = Record<string, string>> {
 		const listeners = this.#listeners.get(event.type)
 		if (listeners !== undefined && listeners.size > 0) for (const listener of snapshot(listeners)) listener(event)
 	}
-}
-
-/** What to iterate to call a set's members as they are now: the set's one member, or a copy of many. */
-function snapshot<T>(set: Set<T>): Iterable<T> {
-	if (set.size !== 1) return [...set]
-	for (const only of set) return [only]
-	return []
 }
 
 /** `onerror` handlers that `source()` callers added to a shared source. */
