@@ -39,6 +39,11 @@ const HEADERS = {
 }
 const BASE = 'http://127.0.0.1'
 
+/** Serves `req` the way adapter-node does: its Request through getRequest, `respond`'s Response through setResponse. */
+function throughAdapter(req, res, respond) {
+	getRequest({ request: req, base: BASE }).then((request) => setResponse(res, respond(request)))
+}
+
 /** Each producer: handle(req, res), count() of streams ready, broadcast(seq) (may return a promise). */
 const producers = {
 	raw() {
@@ -63,7 +68,7 @@ const producers = {
 		const room = channel('bench', { backend: memory() })
 		return {
 			handle(req, res) {
-				getRequest({ request: req, base: BASE }).then((request) => setResponse(res, room.produce(request, { ping: false })))
+				throughAdapter(req, res, (request) => room.produce(request, { ping: false }))
 			},
 			count: () => room.subscribers,
 			broadcast: (seq) => room.publish(EVENT_NAME, tick(seq))
@@ -88,12 +93,7 @@ const producers = {
 		let published = 0
 		return {
 			handle(req, res) {
-				getRequest({ request: req, base: BASE }).then((request) =>
-					setResponse(
-						res,
-						createResponse(request, { retry: null, keepAlive: null }, (session) => room.register(session))
-					)
-				)
+				throughAdapter(req, res, (request) => createResponse(request, { retry: null, keepAlive: null }, (session) => room.register(session)))
 			},
 			count: () => room.sessionCount,
 			broadcast(seq) {
@@ -108,7 +108,7 @@ const producers = {
 		let published = 0
 		return {
 			handle(req, res) {
-				getRequest({ request: req, base: BASE }).then((request) => {
+				throughAdapter(req, res, (request) => {
 					let controller
 					const body = new ReadableStream(
 						{
@@ -124,7 +124,7 @@ const producers = {
 						{ highWaterMark: 0 }
 					)
 					request.signal.addEventListener('abort', () => controllers.delete(controller))
-					return setResponse(res, new Response(body, { headers: HEADERS }))
+					return new Response(body, { headers: HEADERS })
 				})
 			},
 			count: () => controllers.size,
@@ -141,16 +141,13 @@ const producers = {
 		let published = 0
 		return {
 			handle(req, res) {
-				getRequest({ request: req, base: BASE }).then((request) =>
-					setResponse(
-						res,
-						produce(
-							({ emit }) => {
-								emitters.add(emit)
-								return () => emitters.delete(emit)
-							},
-							{ request, ping: false }
-						)
+				throughAdapter(req, res, (request) =>
+					produce(
+						({ emit }) => {
+							emitters.add(emit)
+							return () => emitters.delete(emit)
+						},
+						{ request, ping: false }
 					)
 				)
 			},

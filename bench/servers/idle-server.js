@@ -19,7 +19,7 @@ const HEADERS = {
 }
 
 /** The SvelteKit app's route for each mode (bench/app/src/routes/idle/…). */
-export const ROUTES = {
+const ROUTES = {
 	ours: '/idle/ours',
 	'response-floor': '/idle/response',
 	'sveltekit-sse': '/idle/sveltekit-sse',

@@ -126,8 +126,8 @@ export type Cleanup = (reason: StopReason) => void | Promise<void>
 
 /**
  * Everything `start` is given to drive one stream. Destructure what you use
- * (`({ emit, lock }) => ...`) or read it from the object; its members are getters, so an object
- * spread (`{ ...context }`) does not copy them.
+ * (`({ emit, lock }) => ...`) or read it from the object; `emit`, `lock`, `signal` and `ready`
+ * are getters, so an object spread (`{ ...context }`) does not copy them.
  */
 export interface StartContext<Events extends EventMap = EventMap> {
 	/** Sends one event; see {@link Emit}. */
@@ -313,8 +313,6 @@ function checkOptions(ping: number | false, limit: number): void {
 		throw new RangeError(`maxQueuedBytes must be a positive number of bytes (or Infinity), got ${String(limit)}.`)
 	}
 }
-
-/**
 
 /** A piece of the queue that is full: its text and UTF-8 size. */
 interface Segment {
