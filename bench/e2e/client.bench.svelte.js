@@ -7,6 +7,8 @@
  *   (c) the floor: the same Response body read with a reader, each chunk decoded by a streaming
  *       TextDecoder and fed to eventsource-parser, and a plain loop handing each `tick` event's
  *       data to a callback.
+ *   (d) context for (b), the floor of any runes client that wakes its readers once per chunk:
+ *       (c) with the callback writing each value to a bare `$state`, read by an `$effect`.
  * Compiled and run by vitest (bench/vitest.config.js) with Svelte's browser runtime; bench/run.js
  * reads the JSON written to BENCH_CLIENT_OUT. Times are CPU time of the process (no I/O happens:
  * the work is all on this thread), in interleaved rounds whose order rotates.
@@ -105,13 +107,14 @@ function viaEffect(chunks, count) {
 }
 
 /** (c) the floor: fetch, reader, streaming TextDecoder, eventsource-parser, a callback per event. */
-function viaPeer(chunks, count) {
+function viaPeer(chunks, count, onData) {
 	const fetch = fetchOf(chunks)
 	let seen = 0
 	let latest
 	const callback = (data) => {
 		seen++
 		latest = data
+		onData?.(data)
 	}
 	return cpu(async (done, fail) => {
 		try {
@@ -139,13 +142,34 @@ function viaPeer(chunks, count) {
 	})
 }
 
-const WAYS = { subscribe: viaSubscribe, effect: viaEffect, floor: viaPeer }
+/**
+ * (d) (c) with the callback writing a bare `$state` that an `$effect` reads: what Svelte itself costs
+ * when readers wake once per chunk, with no library in between.
+ */
+function viaPeerEffect(chunks, count) {
+	const last = payload(count - 1)
+	let value = $state()
+	let stop
+	return cpu((done, fail) => {
+		stop = $effect.root(() => {
+			$effect(() => {
+				if (value === last) done()
+			})
+		})
+		viaPeer(chunks, count, (data) => (value = data)).catch(fail)
+	}).then((ms) => {
+		stop()
+		return ms
+	})
+}
+
+const WAYS = { subscribe: viaSubscribe, effect: viaEffect, floor: viaPeer, effectFloor: viaPeerEffect }
 
 async function measure(chunks, count) {
 	for (let i = 0; i < 2; i++) for (const way of Object.values(WAYS)) await way(chunks, count)
 	const names = Object.keys(WAYS)
-	const ms = { subscribe: [], effect: [], floor: [] }
-	const ratios = { subscribe: [], effect: [] }
+	const ms = { subscribe: [], effect: [], floor: [], effectFloor: [] }
+	const ratios = { subscribe: [], effect: [], effectFloor: [], effectOverEffectFloor: [] }
 	for (let round = 0; round < ROUNDS; round++) {
 		const taken = {}
 		// rotate the order, so that drift falls on every way alike
@@ -156,13 +180,17 @@ async function measure(chunks, count) {
 		for (const name of names) ms[name].push(taken[name])
 		ratios.subscribe.push(taken.subscribe / taken.floor)
 		ratios.effect.push(taken.effect / taken.floor)
+		ratios.effectFloor.push(taken.effectFloor / taken.floor)
+		ratios.effectOverEffectFloor.push(taken.effect / taken.effectFloor)
 	}
 	const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
 	return {
 		chunks: chunks.length,
 		nsPerEvent: Object.fromEntries(names.map((name) => [name, (median(ms[name]) * 1e6) / count])),
 		subscribe: spread(ratios.subscribe),
-		effect: spread(ratios.effect)
+		effect: spread(ratios.effect),
+		effectFloor: spread(ratios.effectFloor),
+		effectOverEffectFloor: spread(ratios.effectOverEffectFloor)
 	}
 }
 
@@ -174,7 +202,7 @@ test('client cost per event: Source → select → subscribe / $effect against e
 		'64 KiB chunks': Array.from({ length: Math.ceil(bytes.length / CHUNK) }, (_, i) => bytes.subarray(i * CHUNK, (i + 1) * CHUNK))
 	}
 	if (process.env.BENCH_CLIENT_PROFILE) {
-		// BENCH_CLIENT_PROFILE=out.cpuprofile [BENCH_CLIENT_WAY=subscribe|effect|floor] [BENCH_CLIENT_SHAPE='64 KiB chunks']: one stream under the V8 profiler
+		// BENCH_CLIENT_PROFILE=out.cpuprofile [BENCH_CLIENT_WAY=subscribe|effect|floor|effectFloor] [BENCH_CLIENT_SHAPE='64 KiB chunks']: one stream under the V8 profiler
 		const way = WAYS[process.env.BENCH_CLIENT_WAY ?? 'subscribe']
 		const chunks = cuts[process.env.BENCH_CLIENT_SHAPE ?? 'one event per chunk']
 		await way(chunks, EVENTS)
@@ -186,10 +214,11 @@ test('client cost per event: Source → select → subscribe / $effect against e
 	const result = { events: EVENTS, rounds: ROUNDS, bytes: bytes.length, target: TARGET, shapes }
 	if (process.env.BENCH_CLIENT_OUT) writeFileSync(process.env.BENCH_CLIENT_OUT, JSON.stringify(result, null, '\t'))
 	else {
-		for (const { shape, chunks, nsPerEvent, subscribe, effect } of shapes) {
+		for (const { shape, chunks, nsPerEvent, subscribe, effect, effectFloor, effectOverEffectFloor } of shapes) {
 			const f = (r) => `${r.median.toFixed(2)}× [${r.min.toFixed(2)}–${r.max.toFixed(2)}]`
 			console.log(
-				`${shape} (${chunks} chunks): subscribe / floor ${f(subscribe)}, $effect / floor ${f(effect)}; ns per event: ` +
+				`${shape} (${chunks} chunks): subscribe / floor ${f(subscribe)}, $effect / floor ${f(effect)}, ` +
+					`bare $state + $effect / floor ${f(effectFloor)}, $effect / bare $state + $effect ${f(effectOverEffectFloor)}; ns per event: ` +
 					Object.entries(nsPerEvent)
 						.map(([name, ns]) => `${name} ${ns.toFixed(0)}`)
 						.join(', ')
