@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { expectTicking, nav, open, TIME } from './site'
+import { expectTicking, nav, open, textsWhen, TIME } from './site'
 
 test.describe('clock', () => {
 	test('renders a time on the server, then ticks every second', async ({ page, request }) => {
@@ -74,13 +74,17 @@ test.describe('token stream', () => {
 		const count = live.getByText(/^\d+ tokens$/)
 
 		await live.getByLabel('Prompt').fill('What is <SSE> & why?')
+		// the answer and the count as the prompt comes back, read in the page at that moment: read
+		// after the assertion below, they could be up to a poll interval (or a stall) further on
+		const asked = await textsWhen(live, 'You asked: "What is <SSE> & why?"', ['[role="group"][aria-label="Answer"]', '.status .num'])
 		await live.getByRole('button', { name: 'Ask' }).click()
 		await expect(phase).toHaveText('streaming')
 		// the prompt went to the server as JSON and comes back, as text, in the first tokens
 		await expect(answer).toContainText('You asked: "What is <SSE> & why?"')
 		// partial: the end has not arrived yet
-		expect(await answer.textContent()).not.toContain('ends the stream.')
-		expect(Number((await count.textContent())!.split(' ')[0])).toBeLessThan(40)
+		const [partial, counted] = await asked()
+		expect(partial).not.toContain('ends the stream.')
+		expect(Number(counted!.split(' ')[0])).toBeLessThan(40)
 
 		await expect(phase).toHaveText('done', { timeout: 10_000 })
 		await expect(answer).toContainText('When the answer is complete, the server says so and ends the stream.')

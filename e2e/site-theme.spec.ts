@@ -31,6 +31,8 @@ test('follows the system by default, also when the system changes', async ({ pag
 	await expect.poll(() => keyword.evaluate((span) => getComputedStyle(span).color)).not.toBe(dark)
 	await open(page, '/demos/reconnect')
 	await page.emulateMedia({ colorScheme: 'dark' })
+	// app.html's listener switches the page on its next frame: the screenshot waits for it
+	await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
 	await shoot(page, testInfo, 'demo-reconnect-dark.png')
 })
 
@@ -50,6 +52,9 @@ test('the toggle switches the theme and the choice survives a reload, whatever t
 	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'true')
 	// the stored choice wins over the system
 	await page.emulateMedia({ colorScheme: 'light' })
+	// the page hears of the change on its next frame (media query listeners run before frame
+	// callbacks): read after it, or the check would pass before app.html's listener could act
+	await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
 	expect(isDark(await background(page))).toBe(true)
 
 	// choosing the system's own theme again forgets the choice: the page follows the system again

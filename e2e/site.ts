@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { basename, dirname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expect, type Page, type TestInfo } from '@playwright/test'
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test'
 import { nav, pages } from '../src/routes/(site)/nav'
 
 /** Opens a page of the docs site and waits until Svelte has hydrated it (buttons work). */
@@ -50,6 +50,37 @@ export async function expectTicking(page: Page, region: string): Promise<void> {
 	const second = (await time.textContent())!
 	expect(second).toMatch(TIME)
 	await expect(time).not.toHaveText(second, { timeout: 5_000 })
+}
+
+let watches = 0
+
+/**
+ * Reads what a live demo shows at one moment: the text of each of `selectors` inside `root`, read
+ * in the page as soon as the text of `root` contains `text` (in the same task as the update that
+ * brought it). Call it before the action that makes `text` appear; await the function it returns
+ * once a retrying assertion has seen `text`. A one-shot read after that assertion comes up to a
+ * poll interval late (more on a loaded machine), and a stream meanwhile moves the values on.
+ */
+export async function textsWhen(root: Locator, text: string, selectors: readonly string[]): Promise<() => Promise<string[]>> {
+	const key = `__textsWhen${++watches}`
+	await root.evaluate(
+		(element, { key, text, selectors }) => {
+			const shows = () => (element.textContent ?? '').replace(/\s+/g, ' ').includes(text)
+			const read = () => selectors.map((selector) => element.querySelector(selector)?.textContent ?? '')
+			const seen = new Promise<string[]>((resolve) => {
+				if (shows()) return resolve(read())
+				const observer = new MutationObserver(() => {
+					if (!shows()) return
+					observer.disconnect()
+					resolve(read())
+				})
+				observer.observe(element, { subtree: true, childList: true, characterData: true })
+			})
+			Object.assign(element, { [key]: seen })
+		},
+		{ key, text, selectors }
+	)
+	return () => root.evaluate((element, key) => (element as unknown as Record<string, Promise<string[]>>)[key]!, key)
 }
 
 /** A full-page screenshot, saved in the test's output folder and attached to its report. */
