@@ -207,8 +207,8 @@ const clientMethod =
 	"Source's `fetch` option: a Response over a ReadableStream that hands out the pre-made chunks (bench/e2e/client.bench.svelte.js, same vitest " +
 	"environment as below, Svelte's client runtime in production mode). (a) `new Source(url, { fetch }).select('tick').subscribe(fn)`; (b) the same " +
 	"selection's `.current` read by an `$effect`; (c) the floor: the same fetch and Response body read with a reader, each chunk through a streaming " +
-	'TextDecoder into eventsource-parser, a plain loop calling a callback with each tick\'s data; (d) context for (b): (c) with the callback also ' +
-	'writing each value to a bare `$state` that an `$effect` reads, what Svelte itself costs a client that wakes its readers once per chunk. ' +
+	'TextDecoder into eventsource-parser, a plain loop calling a callback with each tick\'s data; (d) context for (b): (c) also writing each ' +
+	'chunk\'s last value to a bare `$state` (once per chunk) that an `$effect` reads, what Svelte itself costs a client that wakes its readers once per chunk. ' +
 	`CPU time of the process per stream (no I/O), ${client.rounds} interleaved rounds after two warm-ups, order rotating; ratio = (a), (b) or (d) / (c), ` +
 	`and (b) / (d), per round; median [min–max] over rounds. Target ≤ ${client.target}× for (a) and (b) over (c).`
 const e2eMethod =
@@ -405,7 +405,7 @@ if (missed.some((t) => t.figure === '3')) {
 			'',
 			'`subscribe` and `listen` cost no signal write at all, and an `$effect` reading `.current` costs one per network chunk. With one event per ' +
 				'chunk, that one wake-up per event runs Svelte\'s whole flush (a Batch, the effect rerun), which costs more than the parse. The context ' +
-				'rows measure that flush without the library: eventsource-parser writing a bare `$state` that an `$effect` reads costs ' +
+				'rows measure that flush without the library: eventsource-parser writing each chunk\'s last value to a bare `$state` that an `$effect` reads costs ' +
 				client.shapes
 					.map((row) => `${fmtRatio(row.effectFloor.median)} [${row.effectFloor.min.toFixed(2)}–${row.effectFloor.max.toFixed(2)}] the plain loop with ${row.shape}`)
 					.join(' and ') +

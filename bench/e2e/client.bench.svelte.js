@@ -8,7 +8,7 @@
  *       TextDecoder and fed to eventsource-parser, and a plain loop handing each `tick` event's
  *       data to a callback.
  *   (d) context for (b), the floor of any runes client that wakes its readers once per chunk:
- *       (c) with the callback writing each value to a bare `$state`, read by an `$effect`.
+ *       (c) writing each chunk's last value to a bare `$state`, read by an `$effect`.
  * Compiled and run by vitest (bench/vitest.config.js) with Svelte's browser runtime; bench/run.js
  * reads the JSON written to BENCH_CLIENT_OUT. Times are CPU time of the process (no I/O happens:
  * the work is all on this thread), in interleaved rounds whose order rotates.
@@ -107,14 +107,13 @@ function viaEffect(chunks, count) {
 }
 
 /** (c) the floor: fetch, reader, streaming TextDecoder, eventsource-parser, a callback per event. */
-function viaPeer(chunks, count, onData) {
+function viaPeer(chunks, count, afterChunk) {
 	const fetch = fetchOf(chunks)
 	let seen = 0
 	let latest
 	const callback = (data) => {
 		seen++
 		latest = data
-		onData?.(data)
 	}
 	return cpu(async (done, fail) => {
 		try {
@@ -130,6 +129,7 @@ function viaPeer(chunks, count, onData) {
 				const { done: ended, value } = await reader.read()
 				if (ended) break
 				parser.feed(decoder.decode(value, { stream: true }))
+				afterChunk?.(latest)
 			}
 			parser.feed(decoder.decode())
 			done()
@@ -143,8 +143,8 @@ function viaPeer(chunks, count, onData) {
 }
 
 /**
- * (d) (c) with the callback writing a bare `$state` that an `$effect` reads: what Svelte itself costs
- * when readers wake once per chunk, with no library in between.
+ * (d) (c) writing the chunk's last value to a bare `$state`, once per chunk, that an `$effect`
+ * reads: what Svelte itself costs when readers wake once per chunk, with no library in between.
  */
 function viaPeerEffect(chunks, count) {
 	const last = payload(count - 1)
@@ -156,7 +156,7 @@ function viaPeerEffect(chunks, count) {
 				if (value === last) done()
 			})
 		})
-		viaPeer(chunks, count, (data) => (value = data)).catch(fail)
+		viaPeer(chunks, count, (latest) => (value = latest)).catch(fail)
 	}).then((ms) => {
 		stop()
 		return ms
