@@ -106,7 +106,7 @@ function viaEffect(chunks, count) {
 	})
 }
 
-/** (c) the floor: fetch, reader, streaming TextDecoder, eventsource-parser, a callback per event. */
+/** (c) the floor: fetch, reader, streaming TextDecoder, eventsource-parser, a callback per event; `afterChunk` gets the latest value after each chunk (for (d)). */
 function viaPeer(chunks, count, afterChunk) {
 	const fetch = fetchOf(chunks)
 	let seen = 0
