@@ -123,16 +123,16 @@ const targets = [
 	{ figure: '1', name: withSpread('emit: svelte-sse / sveltekit-sse', throughput.ratios.sveltekitSse), ratio: throughput.ratios.sveltekitSse.value, better: 'higher' },
 	...parse.map((row) => ({
 		figure: '2',
-		name: `parse (${row.shape}): svelte-sse / eventsource-parser [${row.min.toFixed(2)}–${row.max.toFixed(2)}]${crossesNote(row, row.target ? PARSE_TARGET : undefined)}`,
+		name: withSpread(`parse (${row.shape}): svelte-sse / eventsource-parser`, row, row.target ? PARSE_TARGET : undefined),
 		ratio: row.ratio,
 		target: row.target ? PARSE_TARGET : undefined,
 		better: 'higher'
 	})),
 	...client.shapes.flatMap((row) => [
-		{ figure: '3', name: `client (${row.shape}): Source → subscribe / eventsource-parser + loop [${row.subscribe.min.toFixed(2)}–${row.subscribe.max.toFixed(2)}]${crossesNote(row.subscribe, client.target)}`, ratio: row.subscribe.median, target: client.target, better: 'lower' },
-		{ figure: '3', name: `client (${row.shape}): Source → .current in $effect / eventsource-parser + loop [${row.effect.min.toFixed(2)}–${row.effect.max.toFixed(2)}]${crossesNote(row.effect, client.target)}`, ratio: row.effect.median, target: client.target, better: 'lower' },
-		{ figure: '3', name: `client (${row.shape}): eventsource-parser + bare $state read by an $effect / eventsource-parser + loop [${row.effectFloor.min.toFixed(2)}–${row.effectFloor.max.toFixed(2)}]`, ratio: row.effectFloor.median, better: 'lower' },
-		{ figure: '3', name: `client (${row.shape}): Source → .current in $effect / eventsource-parser + bare $state in $effect [${row.effectOverEffectFloor.min.toFixed(2)}–${row.effectOverEffectFloor.max.toFixed(2)}]`, ratio: row.effectOverEffectFloor.median, better: 'lower' }
+		{ figure: '3', name: withSpread(`client (${row.shape}): Source → subscribe / eventsource-parser + loop`, row.subscribe, client.target), ratio: row.subscribe.median, target: client.target, better: 'lower' },
+		{ figure: '3', name: withSpread(`client (${row.shape}): Source → .current in $effect / eventsource-parser + loop`, row.effect, client.target), ratio: row.effect.median, target: client.target, better: 'lower' },
+		{ figure: '3', name: withSpread(`client (${row.shape}): eventsource-parser + bare $state read by an $effect / eventsource-parser + loop`, row.effectFloor), ratio: row.effectFloor.median, better: 'lower' },
+		{ figure: '3', name: withSpread(`client (${row.shape}): Source → .current in $effect / eventsource-parser + bare $state in $effect`, row.effectOverEffectFloor), ratio: row.effectOverEffectFloor.median, better: 'lower' }
 	]),
 	{ figure: '3', name: 'end to end / parse only, same bytes', ratio: e2e.ratio, better: 'higher' },
 	...memory.aboveFloor.map((r) => ({
@@ -407,11 +407,11 @@ if (missed.some((t) => t.figure === '3')) {
 				'chunk, that one wake-up per event runs Svelte\'s whole flush (a Batch, the effect rerun), which costs more than the parse. The context ' +
 				'rows measure that flush without the library: eventsource-parser writing each chunk\'s last value to a bare `$state` that an `$effect` reads costs ' +
 				client.shapes
-					.map((row) => `${fmtRatio(row.effectFloor.median)} [${row.effectFloor.min.toFixed(2)}–${row.effectFloor.max.toFixed(2)}] the plain loop with ${row.shape}`)
+					.map((row) => `${spreadOf(row.effectFloor)} the plain loop with ${row.shape}`)
 					.join(' and ') +
 				', and Source → `.current` costs ' +
 				client.shapes
-					.map((row) => `${fmtRatio(row.effectOverEffectFloor.median)} [${row.effectOverEffectFloor.min.toFixed(2)}–${row.effectOverEffectFloor.max.toFixed(2)}] of that (${row.shape})`)
+					.map((row) => `${spreadOf(row.effectOverEffectFloor)} of that (${row.shape})`)
 					.join(' and ') +
 				'. Where the bare `$state` row is above the target, the target is below what any client that wakes an `$effect` once per chunk can reach. ' +
 				'Waking readers less often than once per chunk (once per animation frame, say) would get under it, but an effect would then no longer ' +
