@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushSync } from 'svelte'
 import { Source, source, SourceError } from '../../src/lib/index.js'
-import { endpoints, type Endpoints } from './server.js'
+import { endpoints, type Endpoints, type Route } from './server.js'
 import { sleep, until } from '../helpers/wait.js'
 
 let server: Endpoints
@@ -447,6 +447,66 @@ describe('Source', () => {
 		server.end('/retry')
 		await until(() => delays.length === 1, 'a reconnect decision')
 		expect(delays).toEqual([250])
+	})
+
+	it('waits at least the server retry on every attempt, jitter or not', async () => {
+		server.close()
+		const route: Route = (_request, { count, stream }) => (count === 1 ? stream(undefined, { retry: 250 }) : new Response('down', { status: 503 }))
+		server = await endpoints({ '/retry-floor': route, '/retry-floor-half': route })
+		vi.spyOn(Math, 'random').mockReturnValue(0)
+		const delays: number[] = []
+		const sse = make('/retry-floor', { reconnect: ({ delay, attempt }) => (delays.push(delay), attempt < 3 ? 0 : false) })
+		sse.connect()
+		await until(() => server.open('/retry-floor') === 1, 'the stream')
+		server.end('/retry-floor')
+		await until(() => sse.status === 'closed', 'the policy to give up')
+		expect(delays).toEqual([250, 250, 250])
+		// the jitter only adds to it: half way from the server's retry to the ceiling, which doubles from the second attempt
+		vi.spyOn(Math, 'random').mockReturnValue(0.5)
+		delays.length = 0
+		const half = make('/retry-floor-half', { reconnect: ({ delay, attempt }) => (delays.push(delay), attempt < 3 ? 0 : false) })
+		half.connect()
+		await until(() => server.open('/retry-floor-half') === 1, 'the stream')
+		server.end('/retry-floor-half')
+		await until(() => half.status === 'closed', 'the policy to give up')
+		expect(delays).toEqual([250, 375, 625])
+	})
+
+	it('waits the server retry before reconnecting, not less (WHATWG: "wait a delay equal to the reconnection time")', async () => {
+		server.close()
+		server = await endpoints({ '/retry-wait': (_request, { stream }) => stream(undefined, { retry: 400 }) })
+		vi.spyOn(Math, 'random').mockReturnValue(0.1)
+		const sse = make('/retry-wait')
+		sse.connect()
+		await until(() => server.open('/retry-wait') === 1, 'the stream')
+		const ended = Date.now()
+		server.end('/retry-wait')
+		await until(() => server.seen.get('/retry-wait')?.length === 2, 'the reconnect', 3000)
+		expect(Date.now() - ended).toBeGreaterThanOrEqual(390)
+	})
+
+	it('keeps the id of the last event delivered when a listener closes the source mid-chunk, and resumes from it', async () => {
+		server.close()
+		server = await endpoints({
+			'/burst': (_request, { stream }) =>
+				stream((emit) => {
+					for (const id of ['1', '2', '3']) emit('message', id, { id })
+				})
+		})
+		const sse = make('/burst')
+		const got: string[] = []
+		sse.listen((event) => {
+			got.push(event.data)
+			if (event.data === '1') sse.close()
+		})
+		sse.connect()
+		await until(() => got.length === 1, 'the first event')
+		await sleep(50)
+		expect(got).toEqual(['1'])
+		expect(sse.lastEventId).toBe('1')
+		sse.connect()
+		await until(() => server.seen.get('/burst')?.length === 2, 'the reconnect')
+		expect(server.seen.get('/burst')![1]!.headers.get('last-event-id')).toBe('1')
 	})
 
 	it('waits the chosen delay before reconnecting', async () => {

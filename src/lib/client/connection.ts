@@ -27,7 +27,10 @@ export interface ReconnectInfo {
 	 * opens and ends at once does not reset the backoff).
 	 */
 	attempt: number
-	/** The delay the default policy chose (exponential backoff with full jitter), in ms. */
+	/**
+	 * The delay the default policy chose, in ms: exponential backoff with jitter, never less than
+	 * the server's `retry:` (when it sent one, up to `maxDelay`) nor a `Retry-After`.
+	 */
 	delay: number
 	/** Why the connection ended: null when the server simply ended the stream. */
 	error: SourceError | null
@@ -37,15 +40,16 @@ export interface ReconnectInfo {
 export interface BackoffOptions {
 	/** The first delay when the server sent no `retry:` (ms). Default 1000. */
 	initialDelay?: number
-	/** The longest delay (ms). Default 30 000. */
+	/** The longest delay (ms), also when the server's `retry:` asks for more. Default 30 000. */
 	maxDelay?: number
 	/** Give up after this many attempts in a row. Default: never. */
 	maxAttempts?: number
 }
 
 /**
- * `true` (default) reconnects with exponential backoff and full jitter; `false` never
- * reconnects; an object tunes the backoff; a function returns the delay in ms, or `false` to stop.
+ * `true` (default) reconnects with exponential backoff and jitter, never sooner than the
+ * server's `retry:`; `false` never reconnects; an object tunes the backoff; a function returns
+ * the delay in ms, or `false` to stop.
  */
 export type ReconnectOption = boolean | BackoffOptions | ((info: ReconnectInfo) => number | false)
 
@@ -362,6 +366,9 @@ export class Connection {
 						this.#attempt = 0
 						this.#callbacks.onChange()
 					}
+					// The id goes with the event: a handler that closes the source drops the events
+					// after it in the same chunk, and their ids must not be resumed from.
+					this.#lastEventId = event.lastEventId
 					this.#callbacks.onEvent(event)
 				},
 				onRetry: (milliseconds) => {
@@ -378,11 +385,12 @@ export class Connection {
 				if (!current()) return
 				if (done) break
 				lastRead = Date.now()
+				const before = this.#lastEventId
 				parser.feed(value)
-				if (parser.lastEventId !== this.#lastEventId) {
-					this.#lastEventId = parser.lastEventId
-					this.#callbacks.onChange()
-				}
+				if (!current()) return
+				// an id that came without data (so with no event) moves it too
+				this.#lastEventId = parser.lastEventId
+				if (this.#lastEventId !== before) this.#callbacks.onChange()
 			}
 			parser.end()
 			this.#retry(null)
@@ -408,9 +416,12 @@ export class Connection {
 		const backoff = typeof policy === 'object' ? policy : {}
 		const base = this.#serverRetry ?? backoff.initialDelay ?? 1000
 		const maxDelay = backoff.maxDelay ?? 30_000
-		// The first retry waits what the server asked for (up to `base`, even 0); later ones grow
-		// from at least MIN_BACKOFF_STEP, so a server that asks for no delay still gets backoff.
+		// The ceiling starts at `base` and doubles from the second attempt, from at least
+		// MIN_BACKOFF_STEP, so a server that asks for no delay still gets backoff. The server's
+		// `retry:` is also the least wait of every attempt (the spec waits the reconnection time,
+		// "optionally some more"): the jitter only adds to it. Without one, the jitter is full.
 		const ceilingOf = (attempt: number) => Math.min(maxDelay, attempt === 1 ? base : Math.max(base, MIN_BACKOFF_STEP) * 2 ** (attempt - 1))
+		const least = Math.min(maxDelay, this.#serverRetry ?? 0)
 		// A stream that stayed open at least as long as the wait before it (and never less than a
 		// backoff step) was healthy, events or not (a quiet channel, a proxy's time limit): the
 		// backoff starts over.
@@ -418,7 +429,7 @@ export class Connection {
 		if (this.#openedAt !== undefined && Date.now() - this.#openedAt >= healthy) this.#attempt = 0
 		this.#openedAt = undefined
 		const attempt = this.#attempt + 1
-		let delay: number | false = Math.max(atLeast, Math.round(Math.random() * ceilingOf(attempt)))
+		let delay: number | false = Math.max(atLeast, Math.round(least + Math.random() * (ceilingOf(attempt) - least)))
 		if (typeof policy === 'function') {
 			try {
 				delay = policy({ attempt, delay, error })
