@@ -151,6 +151,24 @@ export function backendSuite(name: string, options: SuiteOptions): void {
 			expect(numbers(again)).toEqual([4, 5, 6, 7, 8, 9])
 		})
 
+		it('replays more than the stream can queue to a client that reads, paced by it, then goes on live', async () => {
+			const room = fresh()
+			const stops: string[] = []
+			const address = url(room, (request) => room.produce(request, { ping: false, stop: (reason) => void stops.push(reason) }))
+			const first = await room.publish('n', 0)
+			// 300 events of 4 KiB: 1.2 MB, more than a stream's default limit of 1 MiB waiting to be sent
+			const text = 'x'.repeat(4096)
+			for (let n = 1; n <= 300; n++) await room.publish('note', text)
+			const reader = await connect(address, first)
+			await until(() => reader.events.length === 300, 'the whole replay', 10_000)
+			await until(() => room.subscribers === 1, 'the subscriber live after its replay')
+			await room.publish('n', 301)
+			await until(() => reader.events.length === 301, 'a live event after the replay')
+			expect(stops).toEqual([])
+			expect(reader.events.slice(0, 300).every((event) => event.type === 'note' && event.data === text)).toBe(true)
+			expect(numbers(reader)).toEqual([301])
+		})
+
 		it.each([
 			['a slow store', slowed],
 			['a lagging live feed', lagging]
@@ -314,13 +332,34 @@ export async function restartMidStream(options: {
 	store: { stop(): Promise<void>; start(): Promise<void> }
 	Unavailable: new (...args: never[]) => Error
 	kept(): Promise<Array<{ id: string; data: string }>>
+	/**
+	 * Whether the backend tells live subscribers of an outage while nothing is published (Redis
+	 * does, its reads fail; Postgres learns of one only when a NOTIFY makes it read, and nothing
+	 * is published while its store is down).
+	 */
+	reportsIdleOutage?: boolean
 }): Promise<{ published: number; kept: Array<{ id: string; data: string }> }> {
-	const { backend, store, Unavailable } = options
+	const { backend, store, Unavailable, reportsIdleOutage = true } = options
 	const room = channel<{ n: number }>('restart', { backend })
-	const server = await serve((request) => room.produce(request, { ping: false }))
+	// the outage reaches every member's onerror; the stream and the listener stay subscribed (the
+	// backend goes on from where it was), and events() ends with the error, as its doc says
+	const streamErrors: unknown[] = []
+	const listenerErrors: unknown[] = []
+	const server = await serve((request) => room.produce(request, { ping: false, onerror: (error) => void streamErrors.push(error) }))
 	const reader = await open(`${server.url}/`)
+	const heard: number[] = []
+	const unsubscribe = room.subscribe((event) => void heard.push(Number(event.data)), { onerror: (error) => void listenerErrors.push(error) })
+	const iterating = new AbortController()
+	const iterated = (async () => {
+		try {
+			for await (const event of room.events({ signal: iterating.signal })) void event
+			return 'ended without an error'
+		} catch (error) {
+			return error
+		}
+	})()
 	try {
-		await until(() => room.subscribers === 1, 'the subscriber', 5000)
+		await until(() => room.subscribers === 3, 'the subscribers', 5000)
 		let n = 0
 		let publishing = true
 		const refusals: number[] = []
@@ -341,6 +380,10 @@ export async function restartMidStream(options: {
 		await until(() => n >= 50, 'events before the restart', 5000)
 		await store.stop()
 		await until(() => refusals.length >= 3, 'publish to be refused while the store is down', 5000)
+		if (reportsIdleOutage) {
+			await until(() => streamErrors.length > 0 && listenerErrors.length > 0, 'the outage reported to the members', 5000)
+			expect(await iterated).toBeInstanceOf(Error)
+		}
 		await store.start()
 		const before = n
 		await until(() => n >= before + 50, 'events after the restart', 10_000)
@@ -349,10 +392,14 @@ export async function restartMidStream(options: {
 		const stored = await options.kept()
 		await until(() => received([reader]).length >= stored.length, 'every kept event', 10_000)
 		expect(received([reader])).toEqual(stored)
+		await until(() => heard.length >= stored.length, 'every kept event to the listener', 10_000)
+		expect(heard).toEqual(stored.map((event) => Number(event.data)))
 		// a refusal never waited for ever: at most the timeout, and some slack
 		expect(Math.max(...refusals)).toBeLessThan(2000)
 		return { published: n, kept: stored }
 	} finally {
+		iterating.abort()
+		unsubscribe()
 		reader.close()
 		await server.close()
 	}

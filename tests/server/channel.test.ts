@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { channel, memory, produce, HISTORY_LOST, type ChannelEvent } from '../../src/lib/server.js'
-import { backendSuite } from './backend-suite.js'
-import { sleep } from '../helpers/wait.js'
+import { backendSuite, counting } from './backend-suite.js'
+import { sleep, until } from '../helpers/wait.js'
 
 backendSuite('memory', { make: (history) => memory({ history }) })
 
@@ -30,6 +30,29 @@ describe('channel', () => {
 		const latest = await room.latest('tick')
 		expectTypeOf(latest).toEqualTypeOf<ChannelEvent<Events, 'tick'> | undefined>()
 		expect(latest?.event).toBe('tick')
+	})
+})
+
+describe('channel.produce()', () => {
+	it('ends a stream whose client stops reading mid-replay once the live events waiting for it pass its limit, as a full queue does', async () => {
+		const backend = counting(memory())
+		const room = channel('stalled-replay', { backend })
+		const first = await room.publish('n', 'start')
+		const kilobyte = 'x'.repeat(1024)
+		for (let i = 0; i < 40; i++) await room.publish('n', kilobyte)
+		const stops: string[] = []
+		const request = new Request('http://localhost/', { headers: { 'last-event-id': first } })
+		const response = room.produce(request, { ping: false, maxQueuedBytes: 16 * 1024, stop: (reason) => void stops.push(reason) })
+		// nobody reads: the replay (40 KiB) waits at half the limit instead of ending the stream
+		await sleep(50)
+		expect(stops).toEqual([])
+		expect(backend.live).toBe(1)
+		// live events wait meanwhile, up to the stream's limit
+		for (let i = 0; i < 20; i++) await room.publish('n', kilobyte)
+		await until(() => stops.length === 1, 'the stream to end')
+		expect(stops).toEqual(['queue-full'])
+		await until(() => backend.live === 0, 'the channel to let go of the backend')
+		await response.body?.cancel()
 	})
 })
 

@@ -7,7 +7,7 @@
  */
 import { formatEvent, HISTORY_LOST, ProtocolError } from '../protocol/index.js'
 import { memory } from './memory.js'
-import { encodeFrame, produce, type Emit, type EventMap, type Frame, type FrameContext, type ProduceOptions } from './produce.js'
+import { DEFAULT_MAX_QUEUED_BYTES, encodeFrame, produce, type Emit, type EventMap, type Frame, type FrameContext, type ProduceOptions } from './produce.js'
 
 /** One stored event: its id, its name and its data as text (as it goes on the wire). */
 export interface StoredEvent {
@@ -101,7 +101,11 @@ export interface EventsOptions {
 export interface SubscribeOptions {
 	/** Replays the events after this id first (as a stream does for its `Last-Event-ID`). */
 	after?: string
-	/** Receives backend errors (an unreachable store). Default: `console.error`. */
+	/**
+	 * Receives what the listener throws and backend errors: a failure to subscribe or replay
+	 * (after which the listener is unsubscribed) and an outage of the store while it is live
+	 * (after which it stays: the backend goes on from where it was). Default: `console.error`.
+	 */
 	onerror?: (error: unknown) => void
 }
 
@@ -131,9 +135,28 @@ interface Member {
 	 */
 	seam?: string
 	deliver(delivery: Delivery): void
+	/** Keeps a live event that arrived while it catches up (in `waiting`). */
+	hold(delivery: Delivery): void
+	/** Resolves true when it can take more of its replay, false once it has ended. */
+	pace?(): Promise<boolean>
 	/** Ends the member after a failure it cannot recover from. */
 	fail(error: unknown): void
+	/**
+	 * Its own `onerror`, told of a failure the backend recovers from by itself (an outage of its
+	 * store); without one, the channel reports the failure to the console once for all of them.
+	 */
+	notice: ((error: unknown) => void) | undefined
 	readonly gone: boolean
+}
+
+/** What a stream adds to a member: its replay follows its client's pace, and what waits meanwhile is bounded. */
+interface Paced {
+	/** Resolves true when the stream can take more, false once it has ended. */
+	pace(): Promise<boolean>
+	/** The most bytes of live events that may wait while the replay goes on (the stream's own limit). */
+	limit: number
+	/** Ends the stream as a full queue does: its client resumes from the last id it got. */
+	end(): void
 }
 
 function reportToConsole(error: unknown): void {
@@ -187,7 +210,10 @@ export class Channel<Events extends EventMap = EventMap> {
 	/**
 	 * A stream of this channel for a `+server.ts`: given a `Last-Event-ID`, it sends exactly the
 	 * events after that id, in order, then the live ones. When that id is older than the history
-	 * (or unknown), it sends a {@link HISTORY_LOST} event first.
+	 * (or unknown), it sends a {@link HISTORY_LOST} event first. The replay goes at the client's
+	 * pace, and the live events that arrive meanwhile wait, up to `maxQueuedBytes`; past that the
+	 * stream ends as a full queue does. `onerror` also hears of an outage of the store while the
+	 * stream is live; the stream stays.
 	 *
 	 * @example
 	 * export const GET: RequestHandler = ({ request }) => channel('room').produce(request)
@@ -195,9 +221,10 @@ export class Channel<Events extends EventMap = EventMap> {
 	produce(request: Pick<Request, 'headers' | 'signal'>, options: ChannelProduceOptions<Events> = {}): Response {
 		const { filter, initial, ...rest } = options
 		const report = options.onerror ?? reportToConsole
+		const limit = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
 		return produce<Events>(
 			(context) => {
-				const { send, lock, lastEventId, emit } = context as FrameContext<Events>
+				const { send, lock, lastEventId, emit, ready, overflow } = context as FrameContext<Events>
 				const member = this.#member(
 					(delivery) => {
 						if (filter && delivery.event.event !== HISTORY_LOST) {
@@ -215,7 +242,9 @@ export class Channel<Events extends EventMap = EventMap> {
 					(error) => {
 						report(error)
 						lock.set(false)
-					}
+					},
+					options.onerror,
+					{ pace: async () => !(await ready()).error, limit, end: overflow }
 				)
 				const before = initial && (() => initial({ emit, lastEventId }))
 				void this.#join(member, lastEventId || undefined, before)
@@ -244,7 +273,8 @@ export class Channel<Events extends EventMap = EventMap> {
 			(error) => {
 				report(error)
 				this.#leave(member)
-			}
+			},
+			options.onerror
 		)
 		void this.#join(member, options.after)
 		return () => this.#leave(member)
@@ -253,7 +283,8 @@ export class Channel<Events extends EventMap = EventMap> {
 	/**
 	 * The channel's events as an async iterable, subscribed from the moment of the call: for a
 	 * SvelteKit `query.live` (yield a snapshot, then new state per event), a worker loop or a
-	 * test. Ends when `signal` aborts or the loop breaks; throws when the backend fails or more than
+	 * test. Ends when `signal` aborts or the loop breaks; throws when the backend fails (an outage of
+	 * its store included: iterate again with `after` the last id to go on) or more than
 	 * `maxQueued` events wait for a consumer that does not pull.
 	 *
 	 * @example
@@ -352,7 +383,14 @@ export class Channel<Events extends EventMap = EventMap> {
 					seam = (await this.#backend.latest(this.name))?.id
 					member.deliver(new Delivery({ id: seam ?? '', event: HISTORY_LOST, data: JSON.stringify({ lastEventId: after, latest: seam ?? null }) }))
 				} else {
-					for (const event of replay) member.deliver(new Delivery(event))
+					// A stream takes its replay at its client's pace: handed all at once, a replay
+					// larger than the stream may queue would end it, and its client would come back
+					// for the same replay again.
+					for (const event of replay) {
+						member.deliver(new Delivery(event))
+						if (member.pace !== undefined && !(await member.pace())) return
+						if (member.gone) return
+					}
 					if (replay.length > 0) seam = replay[replay.length - 1]!.id
 				}
 			}
@@ -368,8 +406,9 @@ export class Channel<Events extends EventMap = EventMap> {
 	}
 
 	/** A subscriber on this instance, gone once it leaves: nothing is delivered to it after that. */
-	#member(deliver: (delivery: Delivery) => void, fail: (error: unknown) => void): Member {
+	#member(deliver: (delivery: Delivery) => void, fail: (error: unknown) => void, notice: ((error: unknown) => void) | undefined, paced?: Paced): Member {
 		const members = this.#members
+		let waitingBytes = 0
 		const member: Member = {
 			waiting: [],
 			get gone() {
@@ -378,7 +417,20 @@ export class Channel<Events extends EventMap = EventMap> {
 			deliver: (delivery) => {
 				if (!member.gone) deliver(delivery)
 			},
-			fail
+			hold: (delivery) => {
+				member.waiting!.push(delivery)
+				if (paced === undefined) return
+				// a client that stopped reading mid-replay: what waits for it is bounded as its queue is,
+				// and past that it is ended the same way
+				waitingBytes += delivery.frame.bytes.length
+				if (waitingBytes > paced.limit) {
+					this.#leave(member)
+					paced.end()
+				}
+			},
+			pace: paced?.pace,
+			fail,
+			notice
 		}
 		return member
 	}
@@ -406,11 +458,26 @@ export class Channel<Events extends EventMap = EventMap> {
 				event: (event) => {
 					const delivery = new Delivery(event)
 					for (const member of this.#members) {
-						if (member.waiting) member.waiting.push(delivery)
+						if (member.waiting) member.hold(delivery)
 						else this.#pass(member, delivery)
 					}
 				},
-				error: reportToConsole
+				// The backend goes on from where it was once its store is back: every member hears of
+				// the outage and stays, and the console hears of it once for those with no onerror.
+				error: (error) => {
+					let unheard = false
+					for (const member of [...this.#members]) {
+						if (member.notice === undefined) unheard = true
+						else {
+							try {
+								member.notice(error)
+							} catch (thrown) {
+								reportToConsole(thrown)
+							}
+						}
+					}
+					if (unheard) reportToConsole(error)
+				}
 			})
 			this.#live = live
 			// a failed subscription is tried again by the next member

@@ -174,6 +174,8 @@ export interface Frame {
 /** @internal What `produce` gives `start` besides the public context: `send` takes a ready frame. */
 export interface FrameContext<Events extends EventMap = EventMap> extends StartContext<Events> {
 	send(frame: Frame): EmitResult
+	/** Ends the stream as a full queue does (`QueueFullError`, the queue dropped): its client stopped reading. */
+	overflow(): void
 }
 
 /** Options for {@link produce}. */
@@ -647,6 +649,11 @@ class Context<Events extends EventMap> implements FrameContext<Events> {
 	get send(): (frame: Frame) => EmitResult {
 		const stream = this.#stream
 		return (this.#send ??= (frame) => stream.send(frame))
+	}
+
+	get overflow(): () => void {
+		const stream = this.#stream
+		return () => void (stream.closed === undefined && stream.end(new QueueFullError(stream.limit), 'discard'))
 	}
 
 	get lock(): Lock {
