@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redis, RedisUnavailableError, type RedisBackend } from '../../src/lib/redis/index.js'
+import { channel } from '../../src/lib/server.js'
 import { backendSuite, restartMidStream } from '../server/backend-suite.js'
 import { buildInstance, startInstance } from '../helpers/instances.js'
 import { until } from '../helpers/wait.js'
@@ -27,6 +28,21 @@ describe('redis', () => {
 	it('refuses options out of range', () => {
 		expect(() => redis({ maxLength: 0 })).toThrow(RangeError)
 		expect(() => redis({ timeout: -1 })).toThrow(RangeError)
+	})
+
+	it('rejects publish, and ends a new stream, within its timeout when Redis is down from the start', async () => {
+		// nothing listens on port 1: node-redis would try to connect for ever
+		const backend = redis({ url: 'redis://127.0.0.1:1', prefix, timeout: 300 })
+		backends.push(backend)
+		const started = Date.now()
+		await expect(backend.publish('down', 'n', '1')).rejects.toBeInstanceOf(RedisUnavailableError)
+		expect(Date.now() - started).toBeLessThan(3000)
+		const errors: unknown[] = []
+		const room = channel('down', { backend })
+		const response = room.produce(new Request('http://localhost/'), { ping: false, onerror: (error) => void errors.push(error) })
+		await new Response(response.body).text()
+		expect(errors).toEqual([expect.any(RedisUnavailableError)])
+		await expect(room.publish('n', 2)).rejects.toBeInstanceOf(RedisUnavailableError)
 	})
 
 	it('survives a Redis restart mid-stream: nothing Redis kept is lost, and publish rejects while it is down', async () => {

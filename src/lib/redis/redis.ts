@@ -145,22 +145,32 @@ export function redis(options: RedisOptions = {}): RedisBackend {
 		return connected
 	}
 
-	/** Runs a command, failing instead of waiting while Redis is unreachable or slow. */
+	/**
+	 * Runs a command, failing instead of waiting while Redis is unreachable or slow: `timeout`
+	 * bounds the whole of it, the first connection included (node-redis would try to connect for
+	 * ever; it goes on trying in the background, for the commands after this one).
+	 */
 	async function command(args: string[]): Promise<unknown> {
 		if (closed) throw new RedisUnavailableError('The Redis backend is closed.')
-		const { commands } = await connect()
-		if (!commands.isReady) throw new RedisUnavailableError('Redis is unreachable (reconnecting).')
 		let timer: ReturnType<typeof setTimeout> | undefined
+		let sent = false
+		const late = new Promise<never>((_, reject) => {
+			timer = setTimeout(
+				() => reject(new RedisUnavailableError(sent ? `Redis did not answer ${args[0]} within ${timeout} ms.` : `Redis could not be reached within ${timeout} ms.`)),
+				timeout
+			)
+		})
 		try {
-			return await Promise.race([
-				commands.sendCommand(args),
-				new Promise((_, reject) => {
-					timer = setTimeout(() => reject(new RedisUnavailableError(`Redis did not answer ${args[0]} within ${timeout} ms.`)), timeout)
-				})
-			])
-		} catch (error) {
-			if (error instanceof RedisUnavailableError) throw error
-			throw new RedisUnavailableError(`Redis failed ${args[0]}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+			// a failure to connect (no `redis` package, a refused password) is thrown as it is
+			const { commands } = await Promise.race([connect(), late])
+			if (!commands.isReady) throw new RedisUnavailableError('Redis is unreachable (reconnecting).')
+			sent = true
+			try {
+				return await Promise.race([commands.sendCommand(args), late])
+			} catch (error) {
+				if (error instanceof RedisUnavailableError) throw error
+				throw new RedisUnavailableError(`Redis failed ${args[0]}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+			}
 		} finally {
 			clearTimeout(timer)
 		}
