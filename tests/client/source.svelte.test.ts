@@ -449,6 +449,13 @@ describe('Source', () => {
 		expect(delays).toEqual([250])
 	})
 
+	it('checks the options of a shared source as it does any other: a RangeError at once', () => {
+		// a browser that can share (Web Locks; BroadcastChannel and SHA-256 are Node's own)
+		vi.stubGlobal('navigator', Object.create(navigator, { locks: { value: { request: () => new Promise(() => {}) } } }))
+		expect(() => make('/shared-bad', { share: true, readTimeout: -1 })).toThrow(RangeError)
+		expect(() => make('/shared-bad', { share: true, maxBufferSize: 0 })).toThrow(RangeError)
+	})
+
 	it('waits at least the server retry on every attempt, jitter or not', async () => {
 		server.close()
 		const route: Route = (_request, { count, stream }) => (count === 1 ? stream(undefined, { retry: 250 }) : new Response('down', { status: 503 }))

@@ -12,7 +12,9 @@ beforeEach(async () => {
 		'/denied': (_request, { count, stream }) => (count === 1 ? new Response('no', { status: 401 }) : stream()),
 		'/empty': () => new Response(null, { status: 204 }),
 		'/busy': (_request, { count, stream }) => (count === 1 ? new Response('busy', { status: 503 }) : stream()),
-		'/ids': (request, { stream }) => stream((emit) => emit('message', `after ${request.headers.get('last-event-id')}`, { id: 'seven' }))
+		'/ids': (request, { stream }) => stream((emit) => emit('message', `after ${request.headers.get('last-event-id')}`, { id: 'seven' })),
+		'/down': () => new Response('down', { status: 503 }),
+		'/forbidden': () => new Response('no', { status: 403 })
 	})
 })
 afterEach(async () => {
@@ -168,6 +170,34 @@ describe('SSESource', () => {
 		unmount()
 		await until(() => server.stopped.get('/given-paused') === 2, 'the stream to end with its last reader')
 		expect(source.status).toBe('idle')
+	})
+
+	it.each([
+		['/down', '503: backs off', 4],
+		['/forbidden', '403: does not reconnect', 2]
+	])('resumed after a failure, reconnects as the policy says, not at every error (%s, %s)', async (path, _, most) => {
+		const { rerender } = render(SourceHarness, { url: server.url + path, options: { reconnect: { initialDelay: 400 } } })
+		await until(() => text('error'), 'the error snippet')
+		await rerender({ url: server.url + path, paused: true, options: { reconnect: { initialDelay: 400 } } })
+		await rerender({ url: server.url + path, paused: false, options: { reconnect: { initialDelay: 400 } } })
+		await new Promise((resolve) => setTimeout(resolve, 500))
+		// before: each failure reran the component's effect, which reconnected at once, for ever on a 4xx
+		expect(server.seen.get(path)!.length).toBeLessThanOrEqual(most)
+	})
+
+	it('gives back a given source it paused when it unmounts paused: its other readers open it again', async () => {
+		const source = new Source(server.url + '/given-unmounted')
+		const { unmount } = render(SourceHarness, { source, paused: true })
+		await new Promise((resolve) => setTimeout(resolve, 50))
+		expect(server.seen.get('/given-unmounted')).toBeUndefined()
+		unmount()
+		// another reader of the same source
+		const stop = source.select().subscribe(() => {})
+		try {
+			await until(() => server.open('/given-unmounted') === 1, 'the stream, opened by its other reader')
+		} finally {
+			stop()
+		}
 	})
 
 	it('closes the stream on unmount', async () => {

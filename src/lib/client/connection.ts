@@ -148,7 +148,7 @@ function isPlainData(body: unknown): body is object {
 }
 
 /** Throws a RangeError for options no request could honour, before any request is made. */
-function checkOptions(options: ConnectionOptions): void {
+export function checkOptions(options: ConnectionOptions): void {
 	const { readTimeout, maxBufferSize, redirect } = options
 	if (readTimeout !== undefined && readTimeout !== false && !(typeof readTimeout === 'number' && readTimeout > 0)) {
 		throw new RangeError(`readTimeout must be a positive number of milliseconds or false, got ${String(readTimeout)}.`)

@@ -9,7 +9,7 @@
  * request, and only events and state cross between tabs.
  */
 import type { ServerSentEvent } from '../protocol/index.js'
-import { Connection, type ConnectionCallbacks, type ConnectionOptions, type Status } from './connection.js'
+import { checkOptions, Connection, type ConnectionCallbacks, type ConnectionOptions, type Status } from './connection.js'
 import { SourceError, type SourceErrorKind } from './errors.js'
 
 /** What a tab says to the others. */
@@ -61,7 +61,9 @@ export class SharedConnection {
 	#leader: { connection: Connection; release: () => void } | undefined
 
 	/** @param request - a key of the request; its hash names the lock and the channel. */
+	/** @throws {RangeError} when an option is out of range, as `Connection` does: the tab that leads would meet it later, and swallow it. */
 	constructor(url: string | URL, options: ConnectionOptions, callbacks: ShareCallbacks, request: string) {
+		checkOptions(options)
 		this.url = String(url)
 		this.#options = options
 		this.#callbacks = callbacks

@@ -234,20 +234,26 @@ export class Source<Events extends EventMap = Record<string, string>> {
 	 * the connection open: it opens now if something reads the source, and closes when nothing does.
 	 */
 	connect(options: { lazy?: boolean } = {}): void {
-		this.#closed = false
-		if (!options.lazy) this.#pinned = true
-		if (!this.#wanted()) return
-		this.#start()
-		this.#connection.reconnectNow()
+		// Called from an effect (a component's), it must not make that effect depend on the
+		// source's state: the next error would rerun it, and it would reconnect at once.
+		untrack(() => {
+			this.#closed = false
+			if (!options.lazy) this.#pinned = true
+			if (!this.#wanted()) return
+			this.#start()
+			this.#connection.reconnectNow()
+		})
 	}
 
 	/** Closes the connection and stops reconnecting; readers do not reopen it until `connect()`. */
 	close(): void {
-		this.#closed = true
-		this.#pinned = false
-		this.#stopWatching()
-		this.#connection.close('closed')
-		closing.get(this)?.()
+		untrack(() => {
+			this.#closed = true
+			this.#pinned = false
+			this.#stopWatching()
+			this.#connection.close('closed')
+			closing.get(this)?.()
+		})
 	}
 
 	#wanted(): boolean {
