@@ -87,3 +87,22 @@ describe('getting started', () => {
 		expect(written).toBe(shown + '\n')
 	})
 })
+
+describe('the API reference', () => {
+	it('lists every export of the four entry points, and nothing that is not one', async () => {
+		const ts = (await import('typescript')).default
+		const entries = { 'svelte-sse': 'src/lib/index.ts', 'svelte-sse/server': 'src/lib/server.ts', 'svelte-sse/redis': 'src/lib/redis/index.ts', 'svelte-sse/postgres': 'src/lib/postgres/index.ts' }
+		const program = ts.createProgram(Object.values(entries), { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowJs: false, noEmit: true })
+		const checker = program.getTypeChecker()
+		const exported = new Set<string>()
+		for (const file of Object.values(entries)) {
+			const symbol = checker.getSymbolAtLocation(program.getSourceFile(file)!)!
+			for (const one of checker.getExportsOfModule(symbol)) exported.add(one.name)
+		}
+		const page = readFileSync(new URL('docs/api/+page.svelte', site), 'utf8')
+		const listed = new Set([...page.matchAll(/\{ name: '([^']+)'/g)].map((match) => match[1]!))
+		expect(exported.size).toBeGreaterThan(40)
+		expect([...exported].filter((name) => !listed.has(name)).sort()).toEqual([])
+		expect([...listed].filter((name) => !exported.has(name)).sort()).toEqual([])
+	})
+})

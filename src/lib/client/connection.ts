@@ -90,9 +90,10 @@ export interface ConnectionOptions {
 	readTimeout?: number | false
 	/**
 	 * What to do when the server redirects. `'same-origin'` (default) follows redirects within the
-	 * stream's origin and treats one to another origin as an error, so that no header of yours
-	 * (nor `Last-Event-ID`) leaves the origin; `'follow'` follows any redirect; `'error'` treats
-	 * every redirect as an error.
+	 * stream's origin and treats one to another origin as an error: for a stream on the page's own
+	 * origin no header of yours (nor `Last-Event-ID`) leaves it, while for a stream on another
+	 * origin the browser follows the redirect before it is refused. `'follow'` follows any
+	 * redirect; `'error'` treats every redirect as an error.
 	 */
 	redirect?: 'same-origin' | 'follow' | 'error'
 }
