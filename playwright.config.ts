@@ -16,7 +16,7 @@ const APP_PREVIEW = 4177
 const APP_NODE = 4178
 
 /** Specs against the e2e app's endpoints; the other specs are about the docs site. */
-const APP_SPECS = /[/\\](server|last-event-id|redirect|share-getter)\.spec\.ts$/
+const APP_SPECS = /[/\\](server|last-event-id|redirect|share-getter|share-followers)\.spec\.ts$/
 const DEV_SPECS = /[/\\]dev\.spec\.ts$/
 
 /** A server Playwright starts, and waits for until `ready` answers. */

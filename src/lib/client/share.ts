@@ -12,10 +12,26 @@ import type { ServerSentEvent } from '../protocol/index.js'
 import { checkOptions, Connection, type ConnectionCallbacks, type ConnectionOptions, type Status } from './connection.js'
 import { SourceError, type SourceErrorKind } from './errors.js'
 
+/**
+ * An error as it crosses to other tabs, with an id of its own: the leader says where it stands
+ * again whenever a tab joins, and a follower must not take the same failure for a new one.
+ */
+type SharedError = { message: string; kind: SourceErrorKind; status?: number; id: string }
+
+/** The id each error goes by between tabs (made by the tab that met it, kept by those told of it). */
+const errorIds = /* @__PURE__ */ new WeakMap<SourceError, string>()
+
+function shareError(error: SourceError | null): SharedError | null {
+	if (error === null) return null
+	let id = errorIds.get(error)
+	if (id === undefined) errorIds.set(error, (id = Math.random().toString(36).slice(2)))
+	return { message: error.message, kind: error.kind, status: error.status, id }
+}
+
 /** What a tab says to the others. */
 type Message =
 	| { kind: 'event'; event: ServerSentEvent }
-	| { kind: 'state'; status: Status; error: { message: string; kind: SourceErrorKind; status?: number } | null; attempt: number; lastEventId: string }
+	| { kind: 'state'; status: Status; error: SharedError | null; attempt: number; lastEventId: string }
 	/** A tab that starts following asks for the state and the latest event of each type. */
 	| { kind: 'hello'; from: string }
 	| { kind: 'snapshot'; to: string; events: ServerSentEvent[] }
@@ -54,6 +70,11 @@ export class SharedConnection {
 	#joined = false
 	/** Whether a relayed event came before the snapshot asked for: then the snapshot is stale. */
 	#heard = false
+	/**
+	 * The last event of each type this tab was given, kept while it leaves and joins again: the
+	 * snapshot it then gets may hold events it has had, which it must not be given twice.
+	 */
+	#given = new Map<string, ServerSentEvent>()
 	#channel: BroadcastChannel | undefined
 	/** The queue for the lock, while waiting in it. */
 	#waiting: AbortController | undefined
@@ -154,7 +175,7 @@ export class SharedConnection {
 			onChange: () => {
 				if (this.#leader?.connection !== connection) return
 				const { status, error, attempt, lastEventId } = connection
-				const state = { status, error: error && { message: error.message, kind: error.kind, status: error.status }, attempt, lastEventId }
+				const state = { status, error: shareError(error), attempt, lastEventId }
 				this.#post({ kind: 'state', ...state })
 				this.#set({ status, error, attempt, lastEventId })
 			}
@@ -177,17 +198,28 @@ export class SharedConnection {
 			case 'state': {
 				if (this.#leader) return
 				const { error } = message
-				this.#set({ ...message, error: error && new SourceError(error.message, { kind: error.kind, status: error.status }) })
+				let local: SourceError | null = null
+				if (error !== null) {
+					// the same failure told again (another tab joined): the same error, not a new one
+					if (this.#error !== null && errorIds.get(this.#error) === error.id) local = this.#error
+					else errorIds.set((local = new SourceError(error.message, { kind: error.kind, status: error.status })), error.id)
+				}
+				this.#set({ ...message, error: local })
 				return
 			}
 			case 'hello':
 				if (!this.#leader) return
 				this.#post({ kind: 'snapshot', to: message.from, events: this.#callbacks.snapshot() })
-				this.#post({ kind: 'state', status: this.#status, error: this.#error && { message: this.#error.message, kind: this.#error.kind, status: this.#error.status }, attempt: this.#attempt, lastEventId: this.#lastEventId })
+				this.#post({ kind: 'state', status: this.#status, error: shareError(this.#error), attempt: this.#attempt, lastEventId: this.#lastEventId })
 				return
 			case 'snapshot':
 				if (message.to !== this.#id || this.#leader || this.#heard) return
-				for (const event of message.events) this.#callbacks.onEvent(event)
+				for (const event of message.events) {
+					const given = this.#given.get(event.type)
+					if (given !== undefined && given.data === event.data && given.lastEventId === event.lastEventId) continue
+					this.#given.set(event.type, event)
+					this.#callbacks.onEvent(event)
+				}
 				return
 			case 'reconnect':
 				this.#leader?.connection.open()
@@ -198,6 +230,7 @@ export class SharedConnection {
 
 	#event(event: ServerSentEvent): void {
 		this.#lastEventId = event.lastEventId
+		this.#given.set(event.type, event)
 		this.#callbacks.onEvent(event)
 	}
 
