@@ -78,6 +78,25 @@ describe('Select', () => {
 		expect(text('error')).toBeUndefined()
 	})
 
+	it('renders what an async transform resolves to, in order', async () => {
+		const transform = (async (text: string) => {
+			// the first takes longest: order must still hold
+			await new Promise((resolve) => setTimeout(resolve, text === 'a' ? 60 : 5))
+			return text.toUpperCase()
+		}) as (value: unknown) => unknown
+		const seen: Array<SelectionEvent<unknown>> = []
+		render(SelectHarness, { source, transform, seen })
+		await opened()
+		server.emit('/s', 'message', 'a')
+		server.emit('/s', 'message', 'b')
+		await until(() => text('value') === '"B"', 'the last resolved value')
+		// resolved values only, never a promise, and never A after B (both may land in one render)
+		const values = seen.map((event) => event.value)
+		expect(values.at(-1)).toBe('B')
+		expect(values.every((value) => value === 'A' || value === 'B')).toBe(true)
+		expect(values.lastIndexOf('A')).toBeLessThan(values.indexOf('B'))
+	})
+
 	it('validates with a schema and renders the error for invalid data', async () => {
 		render(SelectHarness, { source, schema: z.object({ price: z.number() }) })
 		await opened()
