@@ -230,6 +230,23 @@ export function backendSuite(name: string, options: SuiteOptions): void {
 			expect(reader.events[0]!.type).toBe(HISTORY_LOST)
 		})
 
+		it('leaves the id of a client it cannot place on an empty channel as it was, so that a reconnect is told again instead of starting afresh in silence', async () => {
+			const room = fresh()
+			const address = url(room)
+			const unknown = 'not-an-id-of-this-channel'
+			const first = await connect(address, unknown)
+			await until(() => first.events.length === 1, 'the signal')
+			expect(first.events[0]).toEqual({ type: HISTORY_LOST, data: JSON.stringify({ lastEventId: unknown, latest: null }), lastEventId: unknown })
+			expect(first.lastEventId).toBe(unknown)
+			first.close()
+			await until(() => room.subscribers === 0, 'the disconnect')
+			// published while the client is away: with no id it would come back as a new client, and miss it unknowingly
+			await room.publish('n', 1)
+			const again = await connect(address, first.lastEventId)
+			await until(() => again.events.length === 1, 'the signal again')
+			expect(again.events[0]!.type).toBe(HISTORY_LOST)
+		})
+
 		it('filters per subscriber, and sends initial events to that subscriber only', async () => {
 			const room = fresh()
 			const address = url(room, (request) =>

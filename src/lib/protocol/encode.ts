@@ -183,7 +183,9 @@ export function encodeRetry(retry: number): Uint8Array {
 /**
  * The name of the event a channel sends first when a client's `Last-Event-ID` is older than the
  * channel's history (or unknown): the events in between are gone, so the app should fetch its
- * state afresh. Its id is the channel's latest id, so the stream carries on from there; its data
- * is JSON `{ "lastEventId": the id the client sent, "latest": that latest id or null }`.
+ * state afresh. Its id is the channel's latest id, so the stream carries on from there (on an
+ * empty channel it sets no id: the client keeps its own, and is told again if it comes back
+ * before anything is published); its data is JSON `{ "lastEventId": the id the client sent,
+ * "latest": that latest id or null }`.
  */
 export const HISTORY_LOST = 'svelte-sse:history-lost'

@@ -112,13 +112,16 @@ export interface SubscribeOptions {
 /** One event on its way to the subscribers of this instance: formatted and encoded once, when first needed. */
 class Delivery {
 	readonly event: StoredEvent
+	/** Whether the frame sets the client's id (every stored event does; see `#join` for the one that does not). */
+	readonly #sendsId: boolean
 	#frame: Frame | undefined
-	constructor(event: StoredEvent) {
+	constructor(event: StoredEvent, sendsId = true) {
 		this.event = event
+		this.#sendsId = sendsId
 	}
 	get frame(): Frame {
 		if (this.#frame === undefined) {
-			const text = formatEvent({ id: this.event.id, event: this.event.event, data: this.event.data })
+			const text = formatEvent({ id: this.#sendsId ? this.event.id : undefined, event: this.event.event, data: this.event.data })
 			this.#frame = { text, bytes: encodeFrame(text) }
 		}
 		return this.#frame
@@ -381,7 +384,11 @@ export class Channel<Events extends EventMap = EventMap> {
 				if (member.gone) return
 				if (replay === undefined) {
 					seam = (await this.#backend.latest(this.name))?.id
-					member.deliver(new Delivery({ id: seam ?? '', event: HISTORY_LOST, data: JSON.stringify({ lastEventId: after, latest: seam ?? null }) }))
+					// On an empty channel there is no id to carry on from, and an empty one would make the
+					// client come back without any: it would start afresh and miss, unknowingly, what is
+					// published meanwhile. Its own id is left as it is, so that it is told again.
+					const lost = { id: seam ?? '', event: HISTORY_LOST, data: JSON.stringify({ lastEventId: after, latest: seam ?? null }) }
+					member.deliver(new Delivery(lost, seam !== undefined))
 				} else {
 					// A stream takes its replay at its client's pace: handed all at once, a replay
 					// larger than the stream may queue would end it, and its client would come back
