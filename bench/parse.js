@@ -335,7 +335,7 @@ export function runParseBench({ runs = 5, rounds = 11, warmup = 5, only, log = (
 }
 
 /** Whether a row meets the target, and when it misses, whether the target is above the row's ceiling (the ratio a parser that only found the lines would reach). */
-export function targetState(ratio, min, ceiling) {
+function targetState(ratio, min, ceiling) {
 	if (min >= PARSE_TARGET) return 'met'
 	if (ratio >= PARSE_TARGET) return 'met (spread crosses it)'
 	return ceiling < PARSE_TARGET ? 'MISSED (above the ceiling)' : 'MISSED'

@@ -81,8 +81,11 @@ export class SharedConnection {
 	/** While this tab leads: its connection, and how to give the lock back. */
 	#leader: { connection: Connection; release: () => void } | undefined
 
-	/** @param request - a key of the request; its hash names the lock and the channel. */
-	/** @throws {RangeError} when an option is out of range, as `Connection` does: the tab that leads would meet it later, and swallow it. */
+	/**
+	 * @param request - a key of the request; its hash names the lock and the channel.
+	 * @throws {RangeError} when an option is out of range, as `Connection` does: checked here,
+	 * since the tab that leads would meet it only later, inside the lock, where nobody hears it.
+	 */
 	constructor(url: string | URL, options: ConnectionOptions, callbacks: ShareCallbacks, request: string) {
 		checkOptions(options)
 		this.url = String(url)
