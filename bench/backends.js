@@ -73,7 +73,7 @@ async function backends(log) {
 			label: 'postgres() (table + LISTEN/NOTIFY)',
 			make: async () => {
 				const table = `sse_bench_${tag}_${run++}`
-				const sql = postgresJs(DATABASE_URL, { max: 10, onnotice: () => {} })
+				const sql = postgresJs(DATABASE_URL, { max: 10, fetch_types: false, onnotice: () => {} })
 				const backend = postgres({ sql, table, history: 1000 })
 				return {
 					backend,

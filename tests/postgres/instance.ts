@@ -10,7 +10,7 @@ import { channel } from '../../src/lib/server.js'
 import { postgres } from '../../src/lib/postgres/index.js'
 import { serve } from '../helpers/serve.js'
 
-const sql = postgresJs(process.env.DATABASE_URL!, { onnotice: () => {}, max: 8 })
+const sql = postgresJs(process.env.DATABASE_URL!, { onnotice: () => {}, max: 8, fetch_types: false })
 const backend = postgres({ sql, table: process.env.TABLE })
 const room = channel<{ n: string }>('cluster', { backend })
 

@@ -18,13 +18,17 @@ export interface PostgresQuery extends PromiseLike<readonly object[]> {
  * imported: pass the `sql` your app already has, e.g. `postgres(process.env.DATABASE_URL)`.
  */
 export interface PostgresSql {
-	unsafe(query: string, parameters?: Array<string | number | string[]>, options?: { prepare?: boolean }): PostgresQuery
+	unsafe(query: string, parameters?: Array<string | number>, options?: { prepare?: boolean }): PostgresQuery
 	listen(channel: string, onnotify: (payload: string) => void, onlisten?: () => void): PromiseLike<{ unlisten(): PromiseLike<unknown> }>
 }
 
 /** Options of `postgres()`. */
 export interface PostgresOptions {
-	/** The app's postgres.js instance. The backend leaves it open on `close()`. */
+	/**
+	 * The app's postgres.js instance. The backend leaves it open on `close()`. Make it with
+	 * `fetch_types: false`: the backend needs no array types, and postgres.js 3.4 can end the
+	 * process when a connection fails while it fetches them (porsager/postgres#1192).
+	 */
 	sql: PostgresSql
 	/**
 	 * The events table, optionally schema-qualified (`app.sse_events`); lowercase letters, digits
@@ -83,6 +87,13 @@ const quote = (table: string) =>
 		.split('.')
 		.map((part) => `"${part}"`)
 		.join('.')
+
+/**
+ * A `text[]` literal, every element quoted, so "NULL" and "" stay strings. Passed as a string,
+ * it does not depend on the array types postgres.js fetches on connect (absent with
+ * `fetch_types: false`, and absent until they arrive on a fresh connection).
+ */
+const textArray = (values: readonly string[]) => `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
 
 /**
  * The SQL that creates the tables of a Postgres backend: what `postgres()` runs on first use,
@@ -179,7 +190,7 @@ interface Reader {
  * // src/lib/server/backend.ts
  * import postgresJs from 'postgres'
  * import { postgres } from 'svelte-sse/postgres'
- * export const sql = postgresJs(process.env.DATABASE_URL)
+ * export const sql = postgresJs(process.env.DATABASE_URL, { fetch_types: false })
  * export const backend = postgres({ sql, history: 500 })
  * // +server.ts: channel('room', { backend }).produce(request)
  * @throws {TypeError} when `sql` is missing or `table` is not a valid table name.
@@ -254,7 +265,7 @@ export function postgres(options: PostgresOptions): PostgresBackend {
 	}
 
 	/** Runs a statement, failing instead of waiting while Postgres is unreachable or slow. */
-	async function query<T>(what: keyof typeof statements, parameters: Array<string | number | string[]>): Promise<T[]> {
+	async function query<T>(what: keyof typeof statements, parameters: Array<string | number>): Promise<T[]> {
 		if (closed) throw new PostgresUnavailableError('The Postgres backend is closed.')
 		await tables()
 		const pending = sql.unsafe(statements[what], parameters, { prepare: true })
@@ -370,9 +381,9 @@ export function postgres(options: PostgresOptions): PostgresBackend {
 			const [row] = await query<{ id: string }>('publish', [
 				channel,
 				batch.length,
-				batch.map(({ event }) => event),
-				batch.map(({ data }, index) => (escaped[index] ? JSON.stringify(data) : data)),
-				escaped.map((flag) => (flag ? 't' : 'f')),
+				textArray(batch.map(({ event }) => event)),
+				textArray(batch.map(({ data }, index) => (escaped[index] ? JSON.stringify(data) : data))),
+				textArray(escaped.map((flag) => (flag ? 't' : 'f'))),
 				table
 			])
 			const last = Number(row!.id)
